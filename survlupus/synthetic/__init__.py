@@ -1,0 +1,35 @@
+"""Synthetic seed trials modelled on the seed documents, with the truth of what was planted.
+
+>>> from survlupus.synthetic import simulate_design
+>>> tables = simulate_design("cs20at04")
+>>> sorted(tables)
+['events', 'infusions', 'steroids', 'subjects', 'truth', 'visits']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from survlupus.synthetic.designs import DESIGNS, Design
+from survlupus.synthetic.generate import IMPLIES, simulate
+from survlupus.synthetic.write import write_tables
+
+__all__ = ["DESIGNS", "IMPLIES", "Design", "simulate", "simulate_design", "write_design"]
+
+
+def simulate_design(
+    name: str, seed: int | None = None, n: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """Tables of the named design (``cs20at04``, ``musc``, ``nanjing``)."""
+    if name not in DESIGNS:
+        raise ValueError(f"unknown design {name!r}; choose one of {', '.join(DESIGNS)}")
+    return simulate(DESIGNS[name], seed=seed, n=n)
+
+
+def write_design(
+    name: str, out: str | Path, seed: int | None = None, n: int | None = None
+) -> list[Path]:
+    """Simulate the design and write it in the data-contract layout (plus ``truth.csv``)."""
+    return write_tables(simulate_design(name, seed, n), out)

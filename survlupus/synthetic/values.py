@@ -1,0 +1,392 @@
+"""Visit values and steroid regimens of a synthetic subject.
+
+Trajectories are built to stay clear of every default rule threshold unless an event is planted:
+creatinine moves by at most a few per cent between visits (a renal flare needs +30 %); UPCR never
+falls below 0.6 g/g before a remission (remission needs < 0.3); platelets, haemoglobin and
+neutrophils of improving subjects never fall (a running maximum), and stable ones stay on their
+side of 60×10⁹/L, 7 g/dL and 1.0×10⁹/L; PGA stays at or below 2.3 (a severe flare needs > 2.5);
+CNS, vasculitis and myositis descriptors are never present; steroid doses only fall, except planted
+bursts and short +2.5 mg excursions that never double the dose.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from survlupus.trial.schema import BILAG_DOMAINS, SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
+
+if TYPE_CHECKING:
+    from survlupus.synthetic.designs import Design
+    from survlupus.synthetic.generate import SubjectState
+
+CLINICAL = {
+    "sledai_arthritis": 0.5,
+    "sledai_rash": 0.5,
+    "sledai_alopecia": 0.3,
+    "sledai_mucosal_ulcers": 0.2,
+    "sledai_pleurisy": 0.1,
+    "sledai_fever": 0.05,
+}
+
+
+def _noise(rng: np.random.Generator, n: int, pct: float) -> np.ndarray:
+    return 1.0 + rng.uniform(-pct, pct, n)
+
+
+def _onsets(s: SubjectState, kind: str) -> list[tuple[int, dict]]:
+    out = []
+    for e in s.planted:
+        if e["event"] == kind:
+            k = s.first_visit_at(e["onset_day"])
+            if k is not None:
+                out.append((k, e))
+    return out
+
+
+def visit_values(design: Design, s: SubjectState) -> pd.DataFrame:
+    rng = s.rng
+    improving = s.plan.course in ("improve", "remission", "partial")
+    r = np.clip(np.maximum(s.days, 0) / rng.uniform(84, 150), 0, 1)
+    cols: dict[str, np.ndarray] = {}
+    cols.update(_renal(s, r))
+    cols.update(_haematology(s, r))
+    cols.update(_serology(s, r if improving else 0.3 * r))
+    cols.update(_clinical(s, improving))
+    _flare_overlays(s, cols)
+    desc = _descriptors(cols)
+    df = pd.DataFrame({"visit_date": [s.date(d) for d in s.days], "visit": s.labels})
+    for name in (
+        "creatinine_umol_l",
+        "upcr_g_g",
+        "proteinuria_g_24h",
+        "urine_rbc_hpf",
+        "urine_wbc_hpf",
+        "cellular_casts",
+        "hemoglobin_g_dl",
+        "platelets_10e9_l",
+        "neutrophils_10e9_l",
+        "lymphocytes_10e9_l",
+        "wbc_10e9_l",
+        "reticulocytes_pct",
+        "hemolysis",
+        "c3_g_l",
+        "c4_g_l",
+        "anti_dsdna_iu_ml",
+    ):
+        df[name] = cols[name]
+    weights = np.array([SLEDAI_WEIGHTS[d] for d in SLEDAI_DESCRIPTORS], dtype=float)
+    mat = np.column_stack([desc[d].astype(float) for d in SLEDAI_DESCRIPTORS])
+    df["sledai2k"] = mat @ weights  # NaN where any descriptor is unassessed
+    if design.write_descriptors:
+        for d in SLEDAI_DESCRIPTORS:
+            df[d] = pd.array(desc[d], dtype="boolean")
+    df["pga"] = cols["pga"]
+    for dom in BILAG_DOMAINS:
+        df[dom] = cols[dom]
+    df["proteinuria_g_24h"] = df["proteinuria_g_24h"].where(
+        pd.Series(s.labels).isin(design.proteinuria_24h_visits).to_numpy()
+    )
+    _partial_missing(s, df)
+    return df
+
+
+def _renal(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
+    rng, n, days = s.rng, len(s.days), s.days
+    if s.plan.subgroup != "nephritis":
+        creat = rng.uniform(55, 85) * _noise(rng, n, 0.03)
+        upcr = rng.uniform(0.05, 0.15, n)
+        rbc = rng.integers(0, 4, n).astype(float)
+        wbc = rng.integers(0, 4, n).astype(float)
+        casts = np.zeros(n, dtype=object)
+        casts[:] = False
+    else:
+        c0, u0 = rng.uniform(115, 220), rng.uniform(1.2, 4.0)
+        rbc = rng.integers(12, 41, n).astype(float)
+        wbc = (rng.integers(8, 21, n) if rng.random() < 0.4 else rng.integers(0, 5, n)).astype(
+            float
+        )
+        casts = np.zeros(n, dtype=object)
+        casts[:] = False
+        casts[days <= 1] = bool(rng.random() < 0.3)
+        remission = _onsets(s, "complete_remission")
+        floor_mask = np.ones(n, bool)
+        if remission:
+            k = remission[0][0]
+            frac = np.clip(np.maximum(days, 0) / max(days[k], 1), 0, 1)
+            creat = c0 + (rng.uniform(70, 95) - c0) * frac
+            upcr = u0 * np.exp(-1.5 * frac)
+            after = np.arange(n) >= k
+            floor_mask = ~after
+            upcr[after] = rng.uniform(0.08, 0.25, after.sum())
+            rbc[after] = rng.integers(0, 4, after.sum())
+            wbc[after] = rng.integers(0, 4, after.sum())
+            casts[after] = False
+        else:
+            creat = c0 * (1 - 0.10 * r)
+            upcr = u0 * (1 - 0.45 * r)
+        creat = creat * _noise(rng, n, 0.02)
+        upcr = upcr * _noise(rng, n, 0.05)
+        upcr[floor_mask] = np.maximum(upcr[floor_mask], 0.6)
+    return {
+        "creatinine_umol_l": np.round(creat),
+        "upcr_g_g": np.round(upcr, 2),
+        "proteinuria_g_24h": np.round(upcr * rng.uniform(0.92, 1.08, n), 2),
+        "urine_rbc_hpf": rbc,
+        "urine_wbc_hpf": wbc,
+        "cellular_casts": casts,
+    }
+
+
+def _rising(rng, n, r, start, target, pct, improving) -> np.ndarray:
+    trend = start + (target - start) * (r if improving else 0.0)
+    vals = trend * _noise(rng, n, pct)
+    return np.maximum.accumulate(vals) if improving else vals
+
+
+def _haematology(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
+    rng, n = s.rng, len(s.days)
+    ctype = s.plan.cytopenia_type if s.plan.subgroup == "cytopenia" else ""
+    imp = s.plan.course == "improve"
+    if ctype == "thrombo_severe":
+        p0 = rng.uniform(8, 19)
+        plt = _rising(rng, n, r, p0, p0 + rng.uniform(30, 80), 0.08, imp)
+        plt = plt if imp else np.minimum(plt, 45)
+    elif ctype == "thrombo_moderate":
+        plt = _rising(rng, n, r, rng.uniform(70, 92), rng.uniform(130, 200), 0.04, imp)
+    else:
+        plt = rng.uniform(160, 320) * _noise(rng, n, 0.05)
+    if ctype == "haemolytic":
+        h0 = rng.uniform(7.6, 9.4)
+        hb = _rising(rng, n, r, h0, h0 + rng.uniform(1.8, 3.2), 0.02, imp)
+    else:
+        hb = rng.uniform(10.8, 13.5) * _noise(rng, n, 0.02)
+    if ctype == "neutropenic":
+        neut = _rising(rng, n, r, rng.uniform(0.55, 0.85), rng.uniform(1.6, 2.5), 0.05, imp)
+    else:
+        neut = rng.uniform(2.2, 5.0) * _noise(rng, n, 0.08)
+    lymph = rng.uniform(0.7, 1.8) * _noise(rng, n, 0.10)
+    wbc = neut + lymph + rng.uniform(0.3, 0.6, n)
+    retic = (
+        rng.uniform(3, 8) * (1 - 0.6 * (r if imp else 0))
+        if ctype == "haemolytic"
+        else rng.uniform(0.5, 1.8) * _noise(rng, n, 0.1)
+    )
+    hb = np.round(hb, 1)
+    return {
+        "hemoglobin_g_dl": hb,
+        "platelets_10e9_l": np.round(plt),
+        "neutrophils_10e9_l": np.round(neut, 2),
+        "lymphocytes_10e9_l": np.round(lymph, 2),
+        "wbc_10e9_l": np.round(wbc, 2),
+        "reticulocytes_pct": np.round(retic, 1),
+        "hemolysis": np.array([ctype == "haemolytic" and h < 10 for h in hb], dtype=object),
+    }
+
+
+def _serology(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
+    rng, n = s.rng, len(s.days)
+    c3 = rng.uniform(0.45, 0.8) + rng.uniform(0.3, 0.5) * r
+    c4 = rng.uniform(0.04, 0.09) + rng.uniform(0.05, 0.15) * r
+    dsdna = rng.uniform(60, 400) * (1 - 0.7 * r)
+    return {
+        "c3_g_l": np.round(c3 * _noise(rng, n, 0.05), 2),
+        "c4_g_l": np.round(c4 * _noise(rng, n, 0.05), 3),
+        "anti_dsdna_iu_ml": np.round(dsdna * _noise(rng, n, 0.1)),
+    }
+
+
+def _clinical(s: SubjectState, improving: bool) -> dict[str, np.ndarray]:
+    rng, n, days = s.rng, len(s.days), s.days
+    out: dict[str, np.ndarray] = {}
+    for name, prob in CLINICAL.items():
+        if rng.random() < prob:
+            resolve = rng.uniform(15, 200) if improving else rng.uniform(60, 500)
+            out[name] = days < resolve
+        else:
+            out[name] = np.zeros(n, bool)
+    p0 = rng.uniform(1.3, 2.1)
+    target = rng.uniform(0.2, 0.8) if improving else p0 - 0.2
+    r = np.clip(np.maximum(days, 0) / 120.0, 0, 1)
+    out["pga"] = p0 + (target - p0) * r + rng.uniform(-0.1, 0.1, n)
+    return out
+
+
+def _flare_overlays(s: SubjectState, cols: dict[str, np.ndarray]) -> None:
+    rng, n = s.rng, len(s.days)
+    creat, upcr, rbc = cols["creatinine_umol_l"], cols["upcr_g_g"], cols["urine_rbc_hpf"]
+    for k, _ in _onsets(s, "renal_flare"):
+        for j in range(k, min(k + 2, n)):
+            creat[j] = np.round(creat[:j].min() * rng.uniform(1.45, 1.6))
+            rbc[j] = rng.integers(20, 46)
+    for k, _ in _onsets(s, "proteinuric_flare"):
+        for j in range(k, min(k + 2, n)):
+            upcr[j] = np.round(max(2 * upcr[:j].min(), 1.0) * rng.uniform(1.25, 1.5), 2)
+    for k, _ in _onsets(s, "creatinine_doubling"):
+        base = creat[s.days <= 1][-1]
+        creat[k:] = np.round(base * rng.uniform(2.2, 2.8, n - k))
+        tx = [e["onset_day"] for e in s.planted if e["event"] == "kidney_transplant"]
+        if tx:
+            after = s.days >= tx[0]
+            creat[after] = np.round(rng.uniform(100, 130) * _noise(rng, int(after.sum()), 0.02))
+    hb, plt = cols["hemoglobin_g_dl"], cols["platelets_10e9_l"]
+    for k, e in _onsets(s, "haematologic_flare"):
+        for j in range(k, min(k + 2, n)):
+            if e["detail"] == "platelets":
+                plt[j] = np.round(rng.uniform(28, 50))
+            else:
+                hb[j] = np.round(max(hb[:j].max() - rng.uniform(3.3, 3.8), 5.0), 1)
+    pga = cols["pga"]
+    pga[:] = np.clip(pga, 0, 2.3)
+    bilag = _bilag(s, cols)
+    for k, _ in _onsets(s, "mild_flare"):
+        cols["sledai_rash"][k] = cols["sledai_arthritis"][k] = True
+        pga[k] = min(pga[k] + 0.3, 2.3)
+        bilag["bilag_mucocutaneous"][k] = "B"
+    for k, e in _onsets(s, "severe_flare"):
+        cols["sledai_arthritis"][k] = cols["sledai_rash"][k] = True
+        if e["detail"] == "pga":
+            pga[k] = rng.uniform(2.6, 3.0)
+        domain = {"pga": "bilag_mucocutaneous", "hospitalization": "bilag_cardiorespiratory"}.get(
+            e["detail"], "bilag_musculoskeletal"
+        )
+        if e["detail"] == "hospitalization":
+            cols["sledai_pleurisy"][k] = True
+        bilag[domain][k] = "A"
+    cols["pga"] = np.round(pga, 1)
+    cols.update(bilag)
+
+
+def _bilag(s: SubjectState, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    n = len(s.days)
+
+    def grade(active: np.ndarray, when_active: str, ever: bool) -> np.ndarray:
+        return np.where(active, when_active, "D" if ever else "E").astype(object)
+
+    rash = cols["sledai_rash"] | cols["sledai_alopecia"] | cols["sledai_mucosal_ulcers"]
+    out = {
+        "bilag_constitutional": grade(cols["sledai_fever"], "C", bool(cols["sledai_fever"].any())),
+        "bilag_mucocutaneous": grade(rash, "B", bool(rash.any())),
+        "bilag_neuropsychiatric": np.full(n, "E", dtype=object),
+        "bilag_musculoskeletal": grade(
+            cols["sledai_arthritis"], "B", bool(cols["sledai_arthritis"].any())
+        ),
+        "bilag_cardiorespiratory": grade(
+            cols["sledai_pleurisy"], "B", bool(cols["sledai_pleurisy"].any())
+        ),
+        "bilag_gastrointestinal": np.full(n, "E", dtype=object),
+        "bilag_ophthalmic": np.full(n, "E", dtype=object),
+    }
+    if s.plan.subgroup == "nephritis":
+        u = cols["upcr_g_g"]
+        out["bilag_renal"] = np.select([u >= 1.0, u > 0.5], ["A", "B"], "D").astype(object)
+    else:
+        out["bilag_renal"] = np.full(n, "E", dtype=object)
+    if s.plan.subgroup == "cytopenia":
+        low = (
+            (cols["platelets_10e9_l"] < 50)
+            | (cols["hemoglobin_g_dl"] < 8)
+            | (cols["neutrophils_10e9_l"] < 1.0)
+        )
+        out["bilag_haematological"] = np.where(low, "B", "C").astype(object)
+    else:
+        out["bilag_haematological"] = np.full(n, "E", dtype=object)
+    return out
+
+
+def _descriptors(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    n = len(cols["creatinine_umol_l"])
+    desc = {d: np.zeros(n, dtype=object) for d in SLEDAI_DESCRIPTORS}
+    for d in desc:
+        desc[d][:] = False
+    for name in CLINICAL:
+        desc[name] = cols[name].astype(object)
+    desc["sledai_urinary_casts"] = cols["cellular_casts"].astype(object)
+    desc["sledai_hematuria"] = (cols["urine_rbc_hpf"] > 5).astype(object)
+    desc["sledai_proteinuria"] = (cols["upcr_g_g"] > 0.5).astype(object)
+    desc["sledai_pyuria"] = (cols["urine_wbc_hpf"] > 5).astype(object)
+    desc["sledai_low_complement"] = ((cols["c3_g_l"] < 0.9) | (cols["c4_g_l"] < 0.1)).astype(object)
+    desc["sledai_dna_binding"] = (cols["anti_dsdna_iu_ml"] > 30).astype(object)
+    desc["sledai_thrombocytopenia"] = (cols["platelets_10e9_l"] < 100).astype(object)
+    desc["sledai_leukopenia"] = (cols["wbc_10e9_l"] < 3.0).astype(object)
+    return desc
+
+
+def _partial_missing(s: SubjectState, df: pd.DataFrame) -> None:
+    """A few post-baseline visits without urine sediment or without PGA (never a planted one)."""
+    rng, n = s.rng, len(df)
+    eligible = np.array([d > 1 and i not in s.protected for i, d in enumerate(s.days)])
+    no_urine = eligible & (rng.random(n) < 0.03)
+    no_pga = eligible & (rng.random(n) < 0.03)
+    for col in (
+        "urine_rbc_hpf",
+        "urine_wbc_hpf",
+        "cellular_casts",
+        "sledai_hematuria",
+        "sledai_pyuria",
+        "sledai_urinary_casts",
+    ):
+        if col in df:
+            df[col] = df[col].astype(object).where(~no_urine, None)
+    df["sledai2k"] = df["sledai2k"].where(~no_urine)
+    df["pga"] = df["pga"].where(~no_pga)
+
+
+def steroid_regimen(design: Design, s: SubjectState) -> list[dict]:
+    """Maintenance corticosteroid intervals (pred-eq steps converted to the subject's drug)."""
+    rng, w = s.rng, s.weight
+    names, factors = ("prednisolone", "prednisone", "methylprednisolone"), (1.0, 1.0, 1.25)
+    i = int(rng.choice(3, p=[0.6, 0.25, 0.15]))
+    drug, f = names[i], factors[i]
+    if design.steroid_regimen == "taper":
+        d0 = float(rng.choice([d for d in (15.0, 20.0, 25.0, 30.0) if d <= 0.4 * w] or [15.0]))
+        profile = str(rng.choice(["fast", "slow", "fail"], p=[0.5, 0.3, 0.2]))
+        high = 15.0 if d0 > 15 else 12.5
+        steps = {
+            "fast": [(-90, d0), (8, 10.0), (22, 7.5), (113, 5.0)],
+            "slow": [
+                (-90, d0),
+                (15, high),
+                (43, 10.0),
+                (int(rng.choice([57, 71, 85])), 7.5),
+                (141, 5.0),
+            ],
+            "fail": [(-90, d0), (29, high), (85, 10.0)],
+        }[profile]
+        excursion = profile != "fail" and rng.random() < 0.35
+    elif design.name == "nanjing":
+        d0 = float(rng.choice([d for d in (20.0, 25.0, 30.0) if d <= 0.45 * w] or [20.0]))
+        steps = [(-60, d0), (31, 17.5), (91, 15.0), (181, 10.0), (365, 7.5)]
+        excursion = False
+    else:
+        d0 = float(rng.choice([d for d in (0.0, 5.0, 7.5, 10.0, 15.0, 20.0) if d <= 0.4 * w]))
+        steps = [(-120, d0)]
+        if d0 >= 7.5 and s.plan.course in ("improve", "remission", "partial"):
+            steps.append((int(rng.integers(80, 120)), d0 - 2.5))
+        excursion = False
+    steps = [(day, dose) for day, dose in steps if day <= s.end_day and dose > 0]
+    rows = []
+    for j, (day, dose) in enumerate(steps):
+        end = (
+            steps[j + 1][0] - 1
+            if j + 1 < len(steps)
+            else (None if rng.random() < 0.5 else s.end_day)
+        )
+        rows.append(
+            {"drug": drug, "dose_mg_day": round(dose / f, 3), "start_day": day, "end_day": end}
+        )
+    if excursion and rows:
+        start = int(rng.integers(86, 106))
+        length = int(rng.choice([6, 7]))
+        if start + length <= s.end_day:
+            rows.append(
+                {
+                    "drug": drug,
+                    "dose_mg_day": round(2.5 / f, 3),
+                    "start_day": start,
+                    "end_day": start + length - 1,
+                }
+            )
+    return rows

@@ -1,0 +1,287 @@
+"""Typed parsing of raw table columns, recording a :class:`Problem` for every bad cell.
+
+Every function takes the raw column (text from a CSV, or whatever a DataFrame/Parquet holds), returns
+the typed column, and appends problems that name the table, column, subject and row. Nothing raises
+here: the caller decides whether the collected problems are fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from survlupus.errors import Problem, Severity
+
+MAX_LISTED = 20
+"""At most this many rows are listed per (table, column, check); the rest are summarised."""
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]00:00(:00(\.0+)?)?$")
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+@dataclass
+class TableContext:
+    """A table being read: its frame, where it came from, and the problems found so far."""
+
+    name: str
+    frame: pd.DataFrame
+    source: str
+    is_file: bool
+    problems: list[Problem] = field(default_factory=list)
+
+    def row_label(self, pos: int) -> int | str:
+        if self.is_file:
+            return pos + 2  # header is line 1
+        label = self.frame.index[pos]
+        return int(label) if isinstance(label, (int, np.integer)) else str(label)
+
+    def subject_at(self, pos: int) -> str | None:
+        if "subject_id" not in self.frame.columns:
+            return None
+        value = self.frame["subject_id"].iloc[pos]
+        return None if _is_missing(value) else str(value)
+
+    def add(
+        self,
+        message: str,
+        fix: str = "",
+        column: str | None = None,
+        severity: Severity = "error",
+        pos: int | None = None,
+        subject: str | None = None,
+    ) -> None:
+        if pos is not None and subject is None:
+            subject = self.subject_at(pos)
+        self.problems.append(
+            Problem(
+                table=self.name,
+                message=message,
+                fix=fix,
+                column=column,
+                subject=subject,
+                row=None if pos is None else self.row_label(pos),
+                severity=severity,
+                source=self.source,
+            )
+        )
+
+    def flag(
+        self,
+        mask,
+        column: str | None,
+        message: Callable[[int], str],
+        fix: str,
+        severity: Severity = "error",
+    ) -> None:
+        """Record one problem per True position of ``mask`` (bounded, then summarised)."""
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for pos in positions[:MAX_LISTED]:
+            self.add(message(int(pos)), fix, column, severity, pos=int(pos))
+        if len(positions) > MAX_LISTED:
+            self.add(
+                f"... and {len(positions) - MAX_LISTED} more rows with the same problem",
+                fix,
+                column,
+                severity,
+            )
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_mask(raw: pd.Series) -> np.ndarray:
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        s = raw.astype("string")
+        return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+    return raw.isna().to_numpy(dtype=bool)
+
+
+def parse_text(ctx: TableContext, column: str) -> pd.Series:
+    raw = ctx.frame[column]
+    out = raw.astype("string").str.strip()
+    return out.mask(missing_mask(raw)).astype(object).where(~missing_mask(raw), None)
+
+
+def parse_number(ctx: TableContext, column: str) -> pd.Series:
+    raw = ctx.frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        ctx.flag(
+            np.ones(len(raw), bool),
+            column,
+            lambda p: "holds true/false, not a number",
+            "give the value as a number",
+        )
+        return pd.Series(np.nan, index=raw.index)
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype("float64")
+    text = raw.astype("string").str.strip()
+    miss = missing_mask(raw)
+    num = pd.to_numeric(text.where(~miss), errors="coerce").astype("float64")
+    bad = ~miss & num.isna().to_numpy()
+    if bad.any():
+        comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).to_numpy()
+
+        def msg(p: int) -> str:
+            return f"{text.iloc[p]!r} is not a number"
+
+        ctx.flag(
+            bad & comma, column, msg, "use a decimal point, not a decimal comma (1.2, not 1,2)"
+        )
+        ctx.flag(
+            bad & ~comma,
+            column,
+            msg,
+            "write a plain number, or leave the cell empty if not assessed",
+        )
+    return num
+
+
+def parse_bool(ctx: TableContext, column: str) -> pd.Series:
+    raw = ctx.frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype("boolean")
+    miss = missing_mask(raw)
+    text = raw.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False).to_numpy()] = True
+    out[text.isin(_FALSE).fillna(False).to_numpy()] = False
+    bad = ~miss & out.isna().to_numpy()
+    ctx.flag(
+        bad,
+        column,
+        lambda p: f"{raw.iloc[p]!r} is not true/false",
+        "write true or false (or 1/0, yes/no); leave empty if not assessed",
+    )
+    return out
+
+
+def parse_date(ctx: TableContext, column: str) -> pd.Series:
+    raw = ctx.frame[column]
+    miss = missing_mask(raw)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+        out = out.astype("datetime64[ns]")
+        has_time = (out.notna() & (out != out.dt.normalize())).to_numpy()
+        ctx.flag(
+            has_time,
+            column,
+            lambda p: f"{raw.iloc[p]} has a time of day",
+            "give calendar dates only (YYYY-MM-DD)",
+            severity="warning",
+        )
+        return out.dt.normalize()
+    text = raw.astype("string").str.strip()
+    iso = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).to_numpy()
+    iso_midnight = text.str.fullmatch(_ISO_DATETIME.pattern).fillna(False).to_numpy()
+    head = text.str.slice(0, 10)
+    out = pd.to_datetime(head.where(iso | iso_midnight), format="%Y-%m-%d", errors="coerce")
+    not_iso = ~miss & ~(iso | iso_midnight)
+    ctx.flag(
+        not_iso,
+        column,
+        lambda p: f"{text.iloc[p]!r} is not an ISO date",
+        "write dates as YYYY-MM-DD (e.g. 2021-05-03)",
+    )
+    year = pd.to_numeric(head.str.slice(0, 4).where(iso | iso_midnight), errors="coerce")
+    odd_year = ((year < 1900) | (year > 2100)).fillna(False).to_numpy(dtype=bool)
+    ctx.flag(
+        odd_year, column, lambda p: f"{text.iloc[p]!r} has an implausible year", "correct the year"
+    )
+    impossible = ~miss & (iso | iso_midnight) & ~odd_year & out.isna().to_numpy()
+    ctx.flag(
+        impossible,
+        column,
+        lambda p: f"{text.iloc[p]!r} is not a real calendar date",
+        "correct the day or month",
+    )
+    out = out.mask(odd_year)
+    return out.astype("datetime64[ns]")
+
+
+def parse_choice(
+    ctx: TableContext,
+    column: str,
+    allowed: tuple[str, ...],
+    *,
+    upper: bool = False,
+    what: str = "value",
+    severity: Severity = "error",
+) -> pd.Series:
+    """Text restricted to ``allowed`` (case-insensitive); returns the canonical spelling."""
+    raw = ctx.frame[column]
+    miss = missing_mask(raw)
+    text = raw.astype("string").str.strip()
+    norm = text.str.upper() if upper else text.str.lower()
+    ok = norm.isin(allowed).fillna(False).to_numpy()
+    bad = ~miss & ~ok
+    ctx.flag(
+        bad,
+        column,
+        lambda p: f"unknown {what} {text.iloc[p]!r}",
+        "use one of: " + ", ".join(allowed),
+        severity=severity,
+    )
+    return norm.where(ok).astype(object).where(ok, None)
+
+
+def check_range(
+    ctx: TableContext,
+    column: str,
+    values: pd.Series,
+    low,
+    high,
+    plausible,
+    hint_low: str,
+    hint_high: str,
+) -> pd.Series:
+    """Flag negative/impossible values (errors) and probable unit errors; return values as is."""
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            ctx.flag(
+                v < low,
+                column,
+                lambda p: f"value {v[p]:g} is below {low:g}",
+                "correct the value; it cannot be negative" if low == 0 else "correct the value",
+            )
+        if high is not None:
+            ctx.flag(
+                v > high,
+                column,
+                lambda p: f"value {v[p]:g} is above the maximum {high:g}",
+                "correct the value",
+            )
+        if plausible is not None:
+            lo, hi = plausible
+            hard_ok = np.ones(len(v), bool)
+            if low is not None:
+                hard_ok &= ~(v < low)
+            if high is not None:
+                hard_ok &= ~(v > high)
+            ctx.flag(
+                hard_ok & (v < lo),
+                column,
+                lambda p: f"value {v[p]:g} is implausibly low (probable unit error)",
+                hint_low or "check the value and the unit of this column",
+            )
+            ctx.flag(
+                hard_ok & (v > hi),
+                column,
+                lambda p: f"value {v[p]:g} is implausibly high (probable unit error)",
+                hint_high or "check the value and the unit of this column",
+            )
+    return values

@@ -1,0 +1,486 @@
+"""Reading a trial: files or DataFrames in, a validated :class:`Trial` out.
+
+The steps, in order (each collects problems instead of stopping at the first):
+
+1. load each table (``NAME.csv`` or ``NAME.parquet`` in the folder, or ``frames[NAME]``);
+2. tidy column names and convert units once (:mod:`survlupus.trial.units`);
+3. check required and unknown columns; parse every known column by its kind;
+4. check values (ranges, probable unit errors, vocabularies) and keys (duplicates);
+5. cross-table checks and derived-quantity checks (:mod:`survlupus.trial.validate`);
+6. fill derived columns: ``sledai2k`` from descriptors and ``egfr_ml_min`` by CKD-EPI 2021.
+
+:func:`read_trial` raises one :class:`~survlupus.errors.DataError` listing every error;
+:func:`validate_trial` returns all problems without raising (the ``survlupus validate`` command).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from survlupus.errors import DataError, Problem, raise_if_errors
+from survlupus.trial import parse
+from survlupus.trial.model import Trial
+from survlupus.trial.parse import TableContext
+from survlupus.trial.schema import (
+    BILAG_GRADES,
+    EVENT_NAMES,
+    OPTIONAL_TABLES,
+    RANGES,
+    REQUIRED_TABLES,
+    SFI_SEVERITIES,
+    STEROID_DRUGS,
+    SUBGROUPS,
+    TABLES,
+)
+from survlupus.trial.units import QUANTITIES, column_unit, expand_unit_map, factor
+from survlupus.trial.validate import cross_table_checks, fill_derived
+
+MAX_FILE_BYTES = 2 * 1024**3
+"""Files larger than this are refused (override with ``max_file_bytes``)."""
+
+Source = str | os.PathLike | Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All problems found in a trial; ``ok`` when there is no error (warnings allowed)."""
+
+    source: str
+    problems: tuple[Problem, ...]
+    trial: Trial | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        cols = ["severity", "table", "row", "column", "subject", "message", "fix"]
+        return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols)
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)
+
+
+def read_trial(
+    source: Source, units: Mapping[str, str] | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+) -> Trial:
+    """Read and validate a trial from a folder of CSV/Parquet files or a dict of DataFrames.
+
+    ``units`` declares non-canonical units, e.g. ``{"creatinine": "mg/dL", "counts": "/mm3"}``;
+    values are converted once, here. Raises :class:`~survlupus.errors.DataError` listing every
+    error found (warnings are kept on ``trial.warnings``).
+
+    >>> trial = read_trial("data/synthetic/cs20at04")                      # doctest: +SKIP
+    >>> trial = read_trial({"subjects": subj_df, "visits": visit_df},
+    ...                    units={"creatinine": "mg/dL"})                   # doctest: +SKIP
+    """
+    report = validate_trial(source, units, max_file_bytes=max_file_bytes)
+    raise_if_errors(report.problems)
+    assert report.trial is not None
+    return report.trial
+
+
+def validate_trial(
+    source: Source, units: Mapping[str, str] | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+) -> ValidationReport:
+    """Check everything and return every problem found, without raising."""
+    problems: list[Problem] = []
+    label = str(source) if not isinstance(source, Mapping) else "<frames>"
+    try:
+        unit_map = expand_unit_map(units)
+    except KeyError as exc:
+        raise DataError(
+            [Problem(table="units", message=str(exc.args[0]), fix="correct the units= argument")]
+        ) from None
+    contexts = _load(source, problems, max_file_bytes)
+    if any(t not in contexts for t in REQUIRED_TABLES):
+        return ValidationReport(label, _sorted(problems))
+    conversions: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name, ctx in contexts.items():
+        if name == "visits":
+            conversions += _convert_units(ctx, unit_map)
+        tables[name] = _parse_table(ctx)
+        problems += ctx.problems
+    for name in OPTIONAL_TABLES:
+        if name not in tables:
+            spec = TABLES[name]
+            tables[name] = pd.DataFrame(
+                {c: pd.Series(dtype=_empty_dtype(k)) for c, k in spec.required.items()}
+            )
+    if any(p.severity == "error" and "required" in p.message for p in problems):
+        # tables without their key columns cannot be cross-checked; fix these first
+        return ValidationReport(label, _sorted(problems))
+    problems += cross_table_checks(
+        tables,
+        {n: c.source for n, c in contexts.items()},
+        {n: c.is_file for n, c in contexts.items()},
+    )
+    tables, derived_problems = fill_derived(tables, contexts["visits"].source)
+    problems += derived_problems
+    problems = _sorted(problems)
+    trial = None
+    if not any(p.severity == "error" for p in problems):
+        trial = Trial(
+            subjects=_finalise(tables["subjects"], ["subject_id"]),
+            visits=_finalise(tables["visits"], ["subject_id", "visit_date"]),
+            steroids=_finalise(tables["steroids"], ["subject_id", "start_date", "drug"]),
+            events=_finalise(tables["events"], ["subject_id", "start_date", "event"]),
+            infusions=_finalise(tables["infusions"], ["subject_id", "infusion_date"]),
+            source=label,
+            conversions=tuple(conversions),
+            warnings=tuple(p for p in problems if p.severity == "warning"),
+        )
+    return ValidationReport(label, tuple(problems), trial)
+
+
+def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(problems, key=lambda p: (p.severity != "error", p.sort_key())))
+
+
+def _empty_dtype(kind: str) -> str:
+    return {"date": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(kind, "object")
+
+
+def _finalise(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    keys = [k for k in keys if k in df.columns]
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+# --- 1. loading ---------------------------------------------------------------------------
+
+
+def _load(source: Source, problems: list[Problem], max_bytes: int) -> dict[str, TableContext]:
+    contexts: dict[str, TableContext] = {}
+    if isinstance(source, Mapping):
+        for name, frame in source.items():
+            if name not in TABLES:
+                problems.append(
+                    Problem(
+                        table=name,
+                        severity="warning",
+                        message="unknown table, ignored",
+                        fix="tables are: " + ", ".join(TABLES),
+                    )
+                )
+                continue
+            if not isinstance(frame, pd.DataFrame):
+                problems.append(
+                    Problem(
+                        table=name,
+                        message=f"is a {type(frame).__name__}, not a DataFrame",
+                        fix="pass pandas DataFrames",
+                    )
+                )
+                continue
+            contexts[name] = TableContext(name, frame.copy(), f"{name} (DataFrame)", False)
+    else:
+        folder = Path(source)
+        if not folder.is_dir():
+            problems.append(
+                Problem(
+                    table="input",
+                    message=f"{folder} is not a folder",
+                    fix="give the folder that holds subjects.csv, visits.csv, ...",
+                )
+            )
+            return contexts
+        for name in TABLES:
+            ctx = _load_file(folder, name, problems, max_bytes)
+            if ctx is not None:
+                contexts[name] = ctx
+        known = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
+        for path in sorted(folder.iterdir()):
+            if (
+                path.is_file()
+                and path.suffix in (".csv", ".parquet")
+                and path.name not in known
+                and path.name != "truth.csv"
+            ):
+                problems.append(
+                    Problem(
+                        table=path.stem,
+                        source=path.name,
+                        severity="warning",
+                        message="unknown table file, ignored",
+                        fix="tables are: " + ", ".join(TABLES),
+                    )
+                )
+    for name in REQUIRED_TABLES:
+        if name not in contexts and not any(
+            p.table == name and p.severity == "error" for p in problems
+        ):
+            problems.append(
+                Problem(
+                    table=name,
+                    message="required table is missing",
+                    fix=f"provide {name}.csv (or {name}.parquet) as described in the data contract",
+                )
+            )
+    return contexts
+
+
+def _load_file(
+    folder: Path, name: str, problems: list[Problem], max_bytes: int
+) -> TableContext | None:
+    candidates = [folder / f"{name}.csv", folder / f"{name}.parquet"]
+    found = [p for p in candidates if p.is_file()]
+    if not found:
+        return None
+    if len(found) > 1:
+        problems.append(
+            Problem(
+                table=name,
+                message=f"both {name}.csv and {name}.parquet exist",
+                fix="keep one of them",
+            )
+        )
+        return None
+    path = found[0]
+    if path.resolve().parent != folder.resolve():
+        problems.append(
+            Problem(
+                table=name,
+                source=path.name,
+                message="is a link that points outside the trial folder",
+                fix="copy the file into the folder",
+            )
+        )
+        return None
+    size = path.stat().st_size
+    if size > max_bytes:
+        problems.append(
+            Problem(
+                table=name,
+                source=path.name,
+                message=f"file is {size} bytes, above the limit of {max_bytes}",
+                fix="raise max_file_bytes if the file is genuine",
+            )
+        )
+        return None
+    if size == 0:
+        problems.append(
+            Problem(
+                table=name,
+                source=path.name,
+                message="file is empty",
+                fix="export the table again with its header line",
+            )
+        )
+        return None
+    try:
+        if path.suffix == ".csv":
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
+            )
+        else:
+            frame = pd.read_parquet(path)
+    except Exception as exc:  # parser errors from pandas/pyarrow: report, never a traceback
+        problems.append(
+            Problem(
+                table=name,
+                source=path.name,
+                message=f"cannot be read: {exc}".strip(),
+                fix="export it again as a comma-separated file with one header line",
+            )
+        )
+        return None
+    return TableContext(name, frame, path.name, True)
+
+
+# --- 2. column names and units -----------------------------------------------------------
+
+
+def _tidy_columns(ctx: TableContext) -> None:
+    ctx.frame.columns = [str(c).strip().lower() for c in ctx.frame.columns]
+
+
+def _convert_units(ctx: TableContext, unit_map: Mapping[str, str]) -> list[str]:
+    """Rename unit-suffixed columns to canonical ones and record the factors to apply."""
+    _tidy_columns(ctx)
+    frame = ctx.frame
+    conversions: list[str] = []
+    scale: dict[str, float] = {}
+    for col in list(frame.columns):
+        found = column_unit(col)
+        if found is None:
+            continue
+        quantity, unit = found
+        canonical = QUANTITIES[quantity].column
+        if canonical in frame.columns:
+            ctx.add(f"both {col} and {canonical} are present", "keep one column per quantity", col)
+            continue
+        frame = frame.rename(columns={col: canonical})
+        scale[canonical] = factor(quantity, unit)
+        conversions.append(f"{col} -> {canonical} (x {scale[canonical]:g})")
+    for quantity, unit in unit_map.items():
+        canonical = QUANTITIES[quantity].column
+        if quantity in frame.columns and canonical not in frame.columns:
+            frame = frame.rename(columns={quantity: canonical})
+        if canonical in scale or canonical not in frame.columns:
+            continue
+        scale[canonical] = factor(quantity, unit)
+        conversions.append(f"{canonical} given in {unit} (x {scale[canonical]:g})")
+    frame.attrs["unit_scale"] = scale
+    ctx.frame = frame
+    return conversions
+
+
+# --- 3-4. columns, parsing, values, keys ---------------------------------------------------
+
+
+def _parse_table(ctx: TableContext) -> pd.DataFrame:
+    _tidy_columns(ctx)
+    spec = TABLES[ctx.name]
+    frame = ctx.frame
+    dupes = frame.columns[frame.columns.duplicated()].unique()
+    for col in dupes:
+        ctx.add("column appears more than once", "keep one copy of the column", col)
+    if len(dupes):
+        ctx.frame = frame = frame.loc[:, ~frame.columns.duplicated()]
+    for col in spec.required:
+        if col not in frame.columns:
+            ctx.add(
+                "required column is missing",
+                f"add the column {col} (see the data contract for {ctx.name})",
+                col,
+            )
+    for col in frame.columns:
+        if col not in spec.columns:
+            ctx.add(
+                "unknown column, kept but not used",
+                "rename it if it is meant to be a known column (see the data contract)",
+                col,
+                severity="warning",
+            )
+    if frame.empty:
+        ctx.add(
+            "table has no rows",
+            f"add the {ctx.name} records",
+            severity="error" if ctx.name in REQUIRED_TABLES else "warning",
+        )
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        kind = spec.columns.get(col)
+        out[col] = _parse_column(ctx, col, kind)
+    scale = ctx.frame.attrs.get("unit_scale", {})
+    for col, f in scale.items():
+        if col in out:
+            out[col] = out[col] * f
+    for col, rng in RANGES.items():
+        if col in out and spec.columns.get(col) == "number":
+            parse.check_range(
+                ctx, col, out[col], rng.low, rng.high, rng.plausible, rng.hint_low, rng.hint_high
+            )
+    for col, kind in spec.required.items():
+        if col in out and kind in ("text", "date"):
+            miss = parse.missing_mask(frame[col])
+            ctx.flag(miss, col, lambda p: "value is missing", f"fill in {col}; it is required")
+    out["_row"] = [ctx.row_label(i) for i in range(len(frame))]
+    out = _check_keys(ctx, out)
+    out = out.reset_index(drop=True)
+    out.attrs["source"] = ctx.source
+    return out
+
+
+def _parse_column(ctx: TableContext, col: str, kind: str | None) -> pd.Series:
+    if kind is None or kind == "text":
+        if col == "drug":
+            return parse.parse_choice(ctx, col, STEROID_DRUGS, what="steroid drug")
+        if col == "event":
+            return parse.parse_choice(ctx, col, EVENT_NAMES, what="event name")
+        if col == "subgroup":
+            return parse.parse_choice(ctx, col, SUBGROUPS, what="subgroup")
+        if col == "severity" and ctx.name == "events":
+            return parse.parse_text(ctx, col)
+        return parse.parse_text(ctx, col) if kind == "text" else ctx.frame[col]
+    if kind == "number":
+        return parse.parse_number(ctx, col)
+    if kind == "date":
+        return parse.parse_date(ctx, col)
+    if kind == "bool":
+        return parse.parse_bool(ctx, col)
+    if kind == "grade":
+        return parse.parse_choice(ctx, col, BILAG_GRADES, upper=True, what="BILAG-2004 grade")
+    if kind == "sex":
+        return parse.parse_choice(ctx, col, ("F", "M"), upper=True, what="sex")
+    raise AssertionError(kind)
+
+
+def _check_keys(ctx: TableContext, out: pd.DataFrame) -> pd.DataFrame:
+    if ctx.name == "subjects" and "subject_id" in out:
+        dup = out["subject_id"].notna() & out["subject_id"].duplicated(keep=False)
+        ctx.flag(
+            dup.to_numpy(),
+            "subject_id",
+            lambda p: "subject appears more than once",
+            "keep one row per subject in subjects",
+        )
+    if ctx.name == "visits" and {"subject_id", "visit_date"} <= set(out.columns):
+        out = _check_duplicate_visits(ctx, out)
+    if ctx.name == "events" and "severity" in out and "event" in out:
+        sev = out["severity"]
+        sfi = (out["event"] == "sfi_flare").to_numpy()
+        bad = sfi & sev.notna().to_numpy() & ~sev.isin(SFI_SEVERITIES).to_numpy()
+        ctx.flag(
+            bad,
+            "severity",
+            lambda p: f"sfi_flare severity {sev.iloc[p]!r} is unknown",
+            "use mild_moderate or severe",
+        )
+    return out
+
+
+def _check_duplicate_visits(ctx: TableContext, out: pd.DataFrame) -> pd.DataFrame:
+    keyed = out["subject_id"].notna() & out["visit_date"].notna()
+    dup = (keyed & out.duplicated(["subject_id", "visit_date"], keep=False)).to_numpy()
+    if not dup.any():
+        return out
+    sub = out[dup]
+    values = [c for c in out.columns if c not in ("subject_id", "visit_date", "_row")]
+    conflict_cols: dict[tuple, list[str]] = {}
+    for col in values:
+        n = sub.groupby(["subject_id", "visit_date"])[col].nunique(dropna=True)
+        for key in n[n > 1].index:
+            conflict_cols.setdefault(key, []).append(col)
+    identical = sub.drop(columns="_row").duplicated(keep="first").to_numpy()
+    keys = list(zip(out["subject_id"], out["visit_date"], strict=True))
+    first_seen: set[tuple] = set()
+    for pos in np.flatnonzero(dup):
+        key = keys[pos]
+        date = key[1].date().isoformat()
+        if key in conflict_cols:
+            if key in first_seen:
+                continue
+            first_seen.add(key)
+            ctx.add(
+                f"two rows for visit date {date} disagree on " + ", ".join(conflict_cols[key]),
+                "keep one row per subject and visit date, or correct the date of the other",
+                conflict_cols[key][0],
+                pos=int(pos),
+            )
+    n_identical = int(identical.sum())
+    if n_identical:
+        ctx.add(
+            f"{n_identical} exact duplicate visit row(s) dropped",
+            "remove the repeated rows",
+            severity="warning",
+        )
+        out = out.drop(index=sub.index[identical])
+    return out

@@ -1,0 +1,214 @@
+"""Checks that need more than one column or table, and the derived columns filled on reading.
+
+* orphans: subjects in visits, steroids, events or infusions missing from ``subjects``;
+* intervals that end before they start (steroids, events, follow-up);
+* visits after the subject's last contact or death; more than one death;
+* SLEDAI-2K given as a score that disagrees with its 24 descriptors;
+* filled here: ``sledai2k`` from the descriptors where the score is missing, and ``egfr_ml_min`` by
+  CKD-EPI 2021 (age at the visit, sex) where it is missing and creatinine is present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from survlupus.clinical.egfr import ckd_epi_2021
+from survlupus.clinical.sledai import has_descriptors, sledai2k_score
+from survlupus.errors import Problem, Severity
+from survlupus.trial.parse import MAX_LISTED
+from survlupus.trial.schema import SLEDAI_DESCRIPTORS
+
+DAYS_PER_YEAR = 365.25
+
+
+class _Reporter:
+    """Problems for a parsed table, located by its ``_row`` column."""
+
+    def __init__(self, name: str, frame: pd.DataFrame, source: str, problems: list[Problem]):
+        self.name, self.frame, self.source, self.problems = name, frame, source, problems
+
+    def flag(
+        self,
+        mask,
+        column: str | None,
+        message: Callable[[int], str],
+        fix: str,
+        severity: Severity = "error",
+    ) -> None:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for pos in positions[:MAX_LISTED]:
+            row = self.frame["_row"].iloc[pos] if "_row" in self.frame else None
+            subj = self.frame["subject_id"].iloc[pos] if "subject_id" in self.frame else None
+            self.problems.append(
+                Problem(
+                    self.name,
+                    message(int(pos)),
+                    fix,
+                    column,
+                    None if pd.isna(subj) else str(subj),
+                    row,
+                    severity,
+                    self.source,
+                )
+            )
+        if len(positions) > MAX_LISTED:
+            self.problems.append(
+                Problem(
+                    self.name,
+                    f"... and {len(positions) - MAX_LISTED} more rows with the same problem",
+                    fix,
+                    column,
+                    severity=severity,
+                    source=self.source,
+                )
+            )
+
+
+def cross_table_checks(
+    tables: Mapping[str, pd.DataFrame], sources: Mapping[str, str], is_file: Mapping[str, bool]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    subjects = tables["subjects"]
+    if "subject_id" not in subjects:
+        return problems
+    known = set(subjects["subject_id"].dropna())
+    for name in ("visits", "steroids", "events", "infusions"):
+        df = tables[name]
+        if "subject_id" not in df or df.empty:
+            continue
+        rep = _Reporter(name, df, sources.get(name, name), problems)
+        orphan = df["subject_id"].notna() & ~df["subject_id"].isin(known)
+        rep.flag(
+            orphan.to_numpy(),
+            "subject_id",
+            lambda p, df=df: f"subject {df['subject_id'].iloc[p]} is not in subjects",
+            "add the subject to subjects, or correct the subject_id",
+        )
+    _check_intervals(tables, sources, problems)
+    _check_follow_up(tables, sources, problems)
+    return problems
+
+
+def _check_intervals(tables, sources, problems: list[Problem]) -> None:
+    for name, start, end in (
+        ("subjects", "start_date", "end_date"),
+        ("steroids", "start_date", "end_date"),
+        ("events", "start_date", "end_date"),
+    ):
+        df = tables[name]
+        if start in df and end in df:
+            rep = _Reporter(name, df, sources.get(name, name), problems)
+            bad = (df[end] < df[start]).to_numpy()
+            rep.flag(
+                bad,
+                end,
+                lambda p, df=df, start=start, end=end: (
+                    f"{end} {df[end].iloc[p].date()} is before {start} {df[start].iloc[p].date()}"
+                ),
+                f"correct {start} or {end}",
+            )
+
+
+def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
+    subjects, visits, events = tables["subjects"], tables["visits"], tables["events"]
+    if "event" in events and not events.empty:
+        deaths = events[events["event"] == "death"]
+        rep = _Reporter("events", events, sources.get("events", "events"), problems)
+        twice = (events["event"] == "death") & events.duplicated(
+            ["subject_id", "event"], keep="first"
+        )
+        rep.flag(
+            twice.to_numpy(),
+            "event",
+            lambda p: "a second death for the same subject",
+            "keep one death event per subject",
+        )
+        death_date = deaths.groupby("subject_id")["start_date"].min()
+    else:
+        death_date = pd.Series(dtype="datetime64[ns]")
+    if visits.empty or "visit_date" not in visits:
+        return
+    rep = _Reporter("visits", visits, sources.get("visits", "visits"), problems)
+    died = visits["subject_id"].map(death_date)
+    after_death = (visits["visit_date"] > died).to_numpy()
+    rep.flag(
+        after_death,
+        "visit_date",
+        lambda p: f"visit on {visits['visit_date'].iloc[p].date()} is after the subject's death",
+        "correct the date; derivations ignore visits after death",
+        severity="warning",
+    )
+    if "end_date" in subjects:
+        last = visits["subject_id"].map(
+            subjects.set_index("subject_id")["end_date"].loc[lambda s: ~s.index.duplicated()]
+        )
+        after_end = ((visits["visit_date"] > last) & ~after_death).to_numpy()
+        rep.flag(
+            after_end,
+            "visit_date",
+            lambda p: (
+                f"visit on {visits['visit_date'].iloc[p].date()} is after the subject's end_date"
+            ),
+            "correct end_date (last contact) or the "
+            "visit date; derivations ignore visits after end_date",
+            severity="warning",
+        )
+
+
+def fill_derived(
+    tables: dict[str, pd.DataFrame], visits_source: str
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Fill ``sledai2k`` and ``egfr_ml_min``; report score/descriptor disagreements."""
+    problems: list[Problem] = []
+    visits = tables["visits"].copy()
+    present = [d for d in SLEDAI_DESCRIPTORS if d in visits]
+    if present and not has_descriptors(visits):
+        problems.append(
+            Problem(
+                "visits",
+                f"only {len(present)} of the 24 SLEDAI-2K descriptor "
+                "columns are present; the score is not computed from them",
+                "add the missing descriptor columns or give sledai2k",
+                source=visits_source,
+                severity="warning",
+            )
+        )
+    elif present:
+        score = sledai2k_score(visits)
+        if "sledai2k" in visits:
+            given = visits["sledai2k"]
+            bad = (given.notna() & score.notna() & (given - score).abs().gt(1e-9)).to_numpy()
+            rep = _Reporter("visits", visits, visits_source, problems)
+            rep.flag(
+                bad,
+                "sledai2k",
+                lambda p: (
+                    f"sledai2k is {given.iloc[p]:g} but its descriptors add up to {score.iloc[p]:g}"
+                ),
+                "correct the score or the descriptors",
+            )
+            visits["sledai2k"] = given.fillna(score)
+        else:
+            visits["sledai2k"] = score
+    subjects = tables["subjects"]
+    if "creatinine_umol_l" in visits and {"age_years", "sex"} <= set(subjects.columns):
+        subj = subjects.drop_duplicates("subject_id").set_index("subject_id")
+        start = visits["subject_id"].map(subj["start_date"])
+        age = visits["subject_id"].map(subj["age_years"]) + (
+            (visits["visit_date"] - start).dt.days / DAYS_PER_YEAR
+        )
+        sex = visits["subject_id"].map(subj["sex"])
+        computed = ckd_epi_2021(visits["creatinine_umol_l"], age, sex)
+        if "egfr_ml_min" in visits:
+            visits["egfr_ml_min"] = visits["egfr_ml_min"].fillna(computed)
+        else:
+            visits["egfr_ml_min"] = computed
+    tables = dict(tables)
+    tables["visits"] = visits
+    for name, df in tables.items():
+        if "_row" in df:
+            tables[name] = df.drop(columns="_row")
+    return tables, problems
