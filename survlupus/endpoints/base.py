@@ -1,0 +1,159 @@
+"""What every endpoint definition shares: the base class, source builders and evidence wording.
+
+A definition is a frozen dataclass whose fields are the rule's thresholds; ``sources(trial,
+panel)`` returns its event and censoring sources for the engine; ``describe()`` states the rule in
+words (reused in audit text and ``list_endpoints()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from survlupus.endpoints.engine import CensorSource, Convention, EventSource
+from survlupus.endpoints.panel import VisitPanel
+from survlupus.trial.model import Trial
+
+UNITS = {
+    "creatinine_umol_l": ("creatinine", "µmol/L", 0),
+    "upcr_g_g": ("UPCR", "g/g", 2),
+    "proteinuria_g_24h": ("proteinuria", "g/24 h", 2),
+    "urine_rbc_hpf": ("urine RBC", "/hpf", 0),
+    "hemoglobin_g_dl": ("haemoglobin", "g/dL", 1),
+    "platelets_10e9_l": ("platelets", "×10⁹/L", 0),
+    "neutrophils_10e9_l": ("neutrophils", "×10⁹/L", 2),
+    "sledai2k": ("SLEDAI-2K", "", 0),
+    "pga": ("PGA", "", 1),
+    "cellular_casts": ("cellular casts", "", 0),
+}
+
+
+def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
+    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``."""
+    if decimals is None:
+        decimals = UNITS.get(var or "", ("", "", 2))[2]
+    v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
+    return np.array(["missing" if np.isnan(x) else f"{x:.{decimals}f}" for x in v], dtype=object)
+
+
+def value_text(panel_rows: pd.DataFrame, var: str) -> np.ndarray:
+    """``creatinine 142 µmol/L`` for each row (``cellular casts yes/no``)."""
+    label, unit, dec = UNITS.get(var, (var, "", 2))
+    if var == "cellular_casts":
+        v = panel_rows[var].map(lambda x: "missing" if pd.isna(x) else ("yes" if x else "no"))
+        return (label + " " + v).to_numpy(dtype=object)
+    unit_text = f" {unit}" if unit else ""
+    return label + " " + fmt(panel_rows[var], var, dec) + unit_text
+
+
+def join_parts(*parts, sep: str = "; ") -> np.ndarray:
+    """Element-wise join of aligned text arrays, skipping empty parts."""
+    arrays = [np.asarray(p, dtype=object) for p in parts]
+    out = np.full(len(arrays[0]), "", dtype=object)
+    for a in arrays:
+        a = np.where(pd.isna(a), "", a).astype(object)
+        out = np.where(a == "", out, np.where(out == "", a, out + sep + a))
+    return out
+
+
+def date_text(dates) -> np.ndarray:
+    """Dates as ``YYYY-MM-DD`` text (an object array, positional)."""
+    return pd.Series(dates).dt.strftime("%Y-%m-%d").fillna("?").to_numpy(dtype=object)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Base of every definition. Subclasses set the fields' defaults and implement ``sources``."""
+
+    paramcd: str = ""
+    param: str = ""
+    scope: str | None = None
+    citation: str = ""
+
+    death_is_event = False
+
+    def sources(self, trial: Trial, panel: VisitPanel
+                ) -> tuple[list[EventSource], list[CensorSource]]:
+        raise NotImplementedError
+
+    def rule_text(self) -> str:
+        return self.__doc__.strip().splitlines()[0] if self.__doc__ else self.param
+
+    def describe(self) -> str:
+        """The rule in words, with every threshold field and the source."""
+        skip = {"paramcd", "param", "scope", "citation"}
+        settings = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                             if f.name not in skip)
+        scope = self.scope or "all subjects"
+        return (f"{self.paramcd} — {self.param}: {self.rule_text()} [{settings}]; scope: {scope}. "
+                f"Source: {self.citation}")
+
+    def convention(self, window_days: int, aval_offset: int = 1) -> Convention:
+        return Convention(window_days, aval_offset, self.death_is_event)
+
+
+def visit_source(panel: VisitPanel, mask: pd.Series, rule: pd.Series | str, description: str,
+                 srcvar: str, evidence_vars: Sequence[str] = (), extra=None) -> EventSource:
+    """An event source from the visit rows where ``mask`` holds (post-baseline only).
+
+    Evidence lists ``evidence_vars`` at that visit, then ``extra(rows)`` if given; it is built
+    only for the rows the engine picks.
+    """
+    m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
+    rows = panel.frame.loc[m, ["subject_id", "visit_date"]].rename(columns={"visit_date": "date"})
+    rows["rule"] = rule[m].to_numpy() if isinstance(rule, pd.Series) else rule
+    rows["_i"] = np.flatnonzero(m)
+
+    def evidence(sel: pd.DataFrame) -> pd.Series:
+        src = panel.frame.iloc[sel["_i"].to_numpy()]
+        parts = [value_text(src, v) for v in evidence_vars if v in src]
+        if extra is not None:
+            parts.append(np.asarray(extra(sel["_i"].to_numpy()), dtype=object))
+        visit = src["visit"].fillna("").to_numpy() if "visit" in src else np.full(len(src), "")
+        head = "visit " + visit.astype(object) + " on " + date_text(src["visit_date"])
+        return pd.Series(join_parts(head, *parts), index=sel.index)
+
+    return EventSource(rows, description, "VISITS", srcvar, evidence)
+
+
+def last_adequate_assessment(panel: VisitPanel, variables: Sequence[str],
+                             adequate: pd.Series | None = None) -> CensorSource:
+    """Censoring at the last post-baseline visit where all ``variables`` are present."""
+    ok = panel.present(*variables) if adequate is None else adequate
+    src = visit_source(panel, ok, "", "last adequate assessment", "VISIT_DATE", variables)
+    return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, src.evidence)
+
+
+def last_contact(trial: Trial) -> CensorSource:
+    """Censoring at the last contact, capped at the end of observation (window, death)."""
+    from survlupus.endpoints.scope import UNLIMITED_WINDOW_DAYS, observation
+
+    full = observation(trial, UNLIMITED_WINDOW_DAYS)
+    c = pd.DataFrame({"subject_id": full["subject_id"], "date": full["last_contact"],
+                      "last_contact": full["last_contact"], "rule": ""})
+
+    def evidence(rows: pd.DataFrame) -> pd.Series:
+        capped = rows["date"] < rows["last_contact"]
+        what = np.where(capped, "end of observation (analysis window or death) ",
+                        "last contact (end_date) ")
+        return pd.Series(what + date_text(rows["date"]), index=rows.index)
+
+    return CensorSource(c, "last contact", "SUBJECTS", "END_DATE", evidence, clip_to_obs_end=True)
+
+
+def event_records(trial: Trial, names: Sequence[str], severity: str | None = None) -> pd.DataFrame:
+    """Rows of the events table with these names (and severity), as ``subject_id, date, ...``."""
+    ev = trial.events
+    if ev.empty:
+        return pd.DataFrame(columns=["subject_id", "date", "event", "detail", "end_date"])
+    sel = ev[ev["event"].isin(names)]
+    if severity is not None and "severity" in sel:
+        sel = sel[sel["severity"] == severity]
+    out = sel.rename(columns={"start_date": "date"}).copy()
+    for col in ("detail", "end_date", "severity"):
+        if col not in out:
+            out[col] = None
+    return out.reset_index(drop=True)

@@ -1,0 +1,158 @@
+"""The visit panel: every visit row with its subject's context, and the per-variable helpers the
+rules share ("previous assessment", "lowest so far", baseline), computed once and vectorised.
+
+Conventions (``../shared/spec/endpoints.md``, general conventions):
+
+* **baseline** of a variable: the last non-missing value dated on or before ``start_date``;
+* **analysis values** of a variable: its baseline value and every post-baseline value (earlier
+  pre-baseline values, e.g. an older screening value, are not used by the rules);
+* **previous assessment**: the latest earlier row, baseline included, where the variable is
+  non-missing;
+* **lowest / highest so far**: over the analysis values strictly before the current row;
+* **post-baseline**: dated after ``start_date``; only post-baseline rows can be events.
+
+>>> panel = VisitPanel.from_trial(trial)                 # doctest: +SKIP
+>>> panel.previous("pga")                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from survlupus.trial.model import Trial
+
+
+@dataclass(eq=False)
+class VisitPanel:
+    """Visits sorted by subject and date, with ``start_date``, ``day`` and ``post`` columns."""
+
+    frame: pd.DataFrame
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_trial(cls, trial: Trial) -> VisitPanel:
+        cached = trial.__dict__.get("_visit_panel")
+        if cached is not None:
+            return cached
+        v = trial.visits
+        subj = trial.subjects.set_index("subject_id")
+        frame = v.sort_values(["subject_id", "visit_date"], kind="stable").reset_index(drop=True)
+        frame["start_date"] = frame["subject_id"].map(subj["start_date"])
+        frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
+        frame["post"] = frame["visit_date"] > frame["start_date"]
+        if "weight_kg" in subj:
+            frame["weight_kg"] = frame["subject_id"].map(subj["weight_kg"])
+        panel = cls(frame)
+        trial.__dict__["_visit_panel"] = panel  # Trial is frozen; cache beside its fields
+        return panel
+
+    # --- basic accessors -----------------------------------------------------------------
+
+    @property
+    def subject(self) -> pd.Series:
+        return self.frame["subject_id"]
+
+    @property
+    def date(self) -> pd.Series:
+        return self.frame["visit_date"]
+
+    @property
+    def post(self) -> pd.Series:
+        return self.frame["post"]
+
+    def has(self, var: str) -> bool:
+        return var in self.frame.columns
+
+    def col(self, var: str) -> pd.Series:
+        """The raw column, or an all-missing float Series when the column is absent."""
+        if var in self.frame.columns:
+            return self.frame[var]
+        return pd.Series(np.nan, index=self.frame.index, name=var)
+
+    def num(self, var: str) -> pd.Series:
+        """A numeric/boolean column as float (True = 1.0), missing as NaN."""
+        key = ("num", var)
+        if key not in self._cache:
+            c = self.col(var)
+            self._cache[key] = c.astype("Float64").astype("float64") if c.dtype != "float64" \
+                else c
+        return self._cache[key]
+
+    def present(self, *vars_: str) -> pd.Series:
+        """True where every named variable is non-missing."""
+        out = pd.Series(True, index=self.frame.index)
+        for var in vars_:
+            out &= self.num(var).notna()
+        return out
+
+    # --- per-variable helpers --------------------------------------------------------------
+
+    def analysis(self, var: str) -> pd.Series:
+        """Baseline and post-baseline values; earlier pre-baseline values masked."""
+        key = ("analysis", var)
+        if key not in self._cache:
+            x = self.num(var)
+            pre_valued = (~self.post) & x.notna()
+            # number of valued pre-baseline rows *after* this one, per subject
+            later = pre_valued[::-1].groupby(self.subject[::-1]).cumsum()[::-1] - pre_valued
+            keep = self.post | (pre_valued & (later == 0))
+            self._cache[key] = x.where(keep)
+        return self._cache[key]
+
+    def baseline(self, var: str) -> pd.Series:
+        """The subject's baseline value of ``var`` broadcast to every row."""
+        key = ("baseline", var)
+        if key not in self._cache:
+            a = self.analysis(var).where(~self.post)
+            self._cache[key] = a.groupby(self.subject).transform("max")  # at most one value
+        return self._cache[key]
+
+    def previous(self, var: str) -> pd.Series:
+        """Value at the previous assessment of ``var`` (NaN if none)."""
+        key = ("previous", var)
+        if key not in self._cache:
+            a = self.analysis(var)
+            self._cache[key] = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return self._cache[key]
+
+    def previous_date(self, var: str) -> pd.Series:
+        key = ("previous_date", var)
+        if key not in self._cache:
+            d = self.date.where(self.analysis(var).notna())
+            self._cache[key] = d.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return self._cache[key]
+
+    def lowest_before(self, var: str) -> pd.Series:
+        key = ("lowest_before", var)
+        if key not in self._cache:
+            a = self.analysis(var)
+            cm = a.fillna(np.inf).groupby(self.subject).cummin().replace(np.inf, np.nan)
+            self._cache[key] = cm.groupby(self.subject).shift(1)
+        return self._cache[key]
+
+    def highest_before(self, var: str) -> pd.Series:
+        key = ("highest_before", var)
+        if key not in self._cache:
+            a = self.analysis(var)
+            cm = a.fillna(-np.inf).groupby(self.subject).cummax().replace(-np.inf, np.nan)
+            self._cache[key] = cm.groupby(self.subject).shift(1)
+        return self._cache[key]
+
+    def newly(self, condition: pd.Series, var: str, previous_condition: pd.Series) -> pd.Series:
+        """``condition`` holds now and did not hold at the previous assessment of ``var``.
+
+        With no previous assessment the condition counts as new.
+        """
+        had_previous = self.previous(var).notna()
+        return condition & ~(previous_condition.fillna(False).astype(bool) & had_previous)
+
+    def next_assessed(self, adequate: pd.Series, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """For each row: ``values`` and the date at the next *later* row where ``adequate``."""
+        d = self.date.where(adequate)
+        v = values.where(adequate).astype("float64")
+        nd = d.groupby(self.subject).shift(-1).groupby(self.subject).bfill()
+        nv = v.groupby(self.subject).shift(-1).groupby(self.subject).bfill()
+        return nv, nd
