@@ -53,12 +53,17 @@ VARIANTS: dict[str, Endpoint] = {
 """Published variants (``../shared/spec/definitions-sources.md``), ready for sensitivity analyses."""
 
 
+def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """The definition's sources, computed once per trial (the composite reuses them)."""
+    return panel.memo(("sources", definition), lambda: definition.sources(trial, panel))
+
+
 def derive_endpoint(trial: Trial, definition: Endpoint, *, window_days: int = DEFAULT_WINDOW_DAYS,
                     all_subjects: bool = False, aval_offset: int = 1) -> pd.DataFrame:
     """ADTTE rows of one endpoint: one per subject in the definition's scope."""
     panel = VisitPanel.from_trial(trial)
     scope = observation(trial, window_days, None if all_subjects else definition.scope)
-    events, censors = definition.sources(trial, panel)
+    events, censors = sources_of(definition, trial, panel)
     return derive_tte(scope, definition.paramcd, definition.param, events, censors,
                       definition.convention(window_days, aval_offset))
 

@@ -32,11 +32,24 @@ UNITS = {
 
 
 def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
-    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``."""
+    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``.
+
+    Vectorised: the value is rounded to an integer number of units of ``10**-decimals`` and the
+    digits are assembled with numpy's string ufuncs.
+    """
     if decimals is None:
         decimals = UNITS.get(var or "", ("", "", 2))[2]
     v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
-    return np.array(["missing" if np.isnan(x) else f"{x:.{decimals}f}" for x in v], dtype=object)
+    missing = ~np.isfinite(v)
+    scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
+    sign = np.where(scaled < 0, "-", "")
+    mag = np.abs(scaled)
+    whole = (mag // 10**decimals).astype(np.str_)
+    text = np.strings.add(sign.astype(np.str_), whole)
+    if decimals:
+        frac = np.strings.zfill((mag % 10**decimals).astype(np.str_), decimals)
+        text = np.strings.add(np.strings.add(text, "."), frac)
+    return np.where(missing, "missing", text).astype(object)
 
 
 def value_text(panel_rows: pd.DataFrame, var: str) -> np.ndarray:
@@ -61,7 +74,9 @@ def join_parts(*parts, sep: str = "; ") -> np.ndarray:
 
 def date_text(dates) -> np.ndarray:
     """Dates as ``YYYY-MM-DD`` text (an object array, positional)."""
-    return pd.Series(dates).dt.strftime("%Y-%m-%d").fillna("?").to_numpy(dtype=object)
+    arr = np.asarray(pd.Series(dates).to_numpy(dtype="datetime64[ns]"))
+    text = np.datetime_as_string(arr, unit="D").astype(object)
+    return np.where(np.isnat(arr), "?", text).astype(object)
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,9 @@ def visit_source(panel: VisitPanel, mask: pd.Series, rule: pd.Series | str, desc
     only for the rows the engine picks.
     """
     m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
-    rows = panel.frame.loc[m, ["subject_id", "visit_date"]].rename(columns={"visit_date": "date"})
+    rows = panel.frame.loc[m, ["subject_id", "visit_date", "_spos"]].rename(
+        columns={"visit_date": "date"})
+    rows.attrs["sorted"] = True  # panel order: by subject, then date
     rows["rule"] = rule[m].to_numpy() if isinstance(rule, pd.Series) else rule
     rows["_i"] = np.flatnonzero(m)
 

@@ -85,50 +85,86 @@ class Convention:
 
 def _in_observation(cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool,
                     clip: bool = False) -> pd.DataFrame:
-    c = cands.merge(scope[["subject_id", "start_date", "obs_end"]], on="subject_id", how="inner")
+    """Candidates of subjects in scope, dated within their observation; adds ``_scope_pos``.
+
+    Subjects are matched by integer position (``_spos``: the subject's row in the sorted
+    subjects table) when both sides carry it, else by ID.
+    """
+    if cands.empty or scope.empty:
+        return pd.DataFrame({"_scope_pos": np.array([], dtype=np.int64),
+                             "date": np.array([], dtype="datetime64[ns]")})
+    if "_spos" in cands and "_spos" in scope:
+        lookup = np.full(int(max(scope["_spos"].max(), cands["_spos"].max(), 0)) + 1, -1)
+        lookup[scope["_spos"].to_numpy()] = np.arange(len(scope))
+        pos = lookup[cands["_spos"].to_numpy()]
+    else:
+        pos = pd.Index(scope["subject_id"]).get_indexer(cands["subject_id"])
+    keep = pos >= 0
+    pos = pos[keep]
+    start = scope["start_date"].to_numpy()[pos]
+    obs_end = scope["obs_end"].to_numpy()[pos]
+    date = cands["date"].to_numpy()[keep]
     if clip:
-        c["date"] = c["date"].where(c["date"] <= c["obs_end"], c["obs_end"])
-    after = (c["date"] >= c["start_date"]) if on_start else (c["date"] > c["start_date"])
-    return c[after & (c["date"] <= c["obs_end"])]
+        date = np.where(date <= obs_end, date, obs_end)
+    after = (date >= start) if on_start else (date > start)
+    ok = after & (date <= obs_end)
+    rows = np.flatnonzero(keep)[ok]  # positions in ``cands``
+    return pd.DataFrame({"_scope_pos": pos[ok], "date": date[ok]}, index=rows)
 
 
-def _evidence(src, rows: pd.DataFrame) -> pd.Series:
+def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
     if src.evidence is not None and len(rows):
-        return pd.Series(src.evidence(rows), index=rows.index).astype(str)
+        return np.asarray(src.evidence(rows), dtype=object)
     if "evidence" in rows:
-        return rows["evidence"].astype(str)
-    return pd.Series("", index=rows.index)
+        return rows["evidence"].astype(str).to_numpy(dtype=object)
+    return np.full(len(rows), "", dtype=object)
 
 
-def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> pd.DataFrame:
-    """Earliest (first=True) or latest candidate per subject across sources."""
+FIELDS = ("rule", "evidence", "desc", "srcdom", "srcvar")
+
+
+def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, np.ndarray]:
+    """Earliest (first=True) or latest candidate per subject across sources.
+
+    Returns arrays aligned with ``scope``'s rows: ``date`` (NaT where none) and the text fields
+    (``""`` where none). Evidence is built only for the winning rows.
+    """
+    n = len(scope)
+    out = {"date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")}
+    out.update({f: np.full(n, "", dtype=object) for f in FIELDS})
     picked = []
     for i, src in enumerate(sources):
         c = _in_observation(src.candidates, scope, getattr(src, "on_start", False),
                             getattr(src, "clip_to_obs_end", False))
         if c.empty:
             continue
-        c = c.sort_values(["subject_id", "date"], kind="stable")
-        c = c.drop_duplicates("subject_id", keep="first" if first else "last")
-        rows = pd.DataFrame({
-            "subject_id": c["subject_id"].to_numpy(),
-            "date": c["date"].to_numpy(),
-            "rule": c["rule"].to_numpy() if "rule" in c else "",
-            "evidence": _evidence(src, c).to_numpy(),
-            "desc": src.description,
-            "srcdom": src.srcdom,
-            "srcvar": src.srcvar,
-            "_src": i,
-        })
-        picked.append(rows)
+        if not (c["_scope_pos"].is_monotonic_increasing and src.candidates.attrs.get("sorted")):
+            c = c.sort_values(["_scope_pos", "date"], kind="stable")
+        c = c.drop_duplicates("_scope_pos", keep="first" if first else "last")
+        picked.append(pd.DataFrame({"_scope_pos": c["_scope_pos"].to_numpy(),
+                                    "date": c["date"].to_numpy(), "_src": i,
+                                    "_cand": c.index.to_numpy()}))
     if not picked:
-        empty = pd.DataFrame(columns=["subject_id", "date", "rule", "evidence", "desc", "srcdom",
-                                      "srcvar", "_src"])
-        return empty.astype({"date": "datetime64[ns]"}).set_index("subject_id")
+        return out
     allp = pd.concat(picked, ignore_index=True)
-    allp = allp.sort_values(["subject_id", "date", "_src"], ascending=[True, first, True],
-                            kind="stable")
-    return allp.drop_duplicates("subject_id", keep="first").set_index("subject_id")
+    allp = allp.sort_values(["_scope_pos", "date", "_src"], ascending=[True, first, True],
+                            kind="stable").drop_duplicates("_scope_pos", keep="first")
+    pos, src_of = allp["_scope_pos"].to_numpy(), allp["_src"].to_numpy()
+    out["date"][pos] = allp["date"].to_numpy()
+    for i, src in enumerate(sources):
+        mine = src_of == i
+        if not mine.any():
+            continue
+        rows = src.candidates.iloc[allp["_cand"].to_numpy()[mine]].copy()
+        rows["date"] = allp["date"].to_numpy()[mine]  # clipped censoring dates
+        p = pos[mine]
+        if "rule" in rows:
+            out["rule"][p] = rows["rule"].to_numpy(dtype=object)
+        out["evidence"][p] = _evidence(src, rows)
+        out["desc"][p] = src.description
+        out["srcdom"][p] = src.srcdom
+        out["srcvar"][p] = src.srcvar
+    return out
 
 
 def derive_tte(scope: pd.DataFrame, paramcd: str, param: str, events: Sequence[EventSource],
@@ -137,44 +173,47 @@ def derive_tte(scope: pd.DataFrame, paramcd: str, param: str, events: Sequence[E
     """One ADTTE row per subject of ``scope`` for one parameter (the algorithm of the module doc).
 
     ``scope`` has ``subject_id, arm, subgroup, start_date, obs_end, status`` with status in
-    ``complete``, ``withdrew``, ``died`` (see :func:`survlupus.endpoints.scope.observation`).
+    ``complete``, ``withdrew``, ``died`` (see :func:`survlupus.endpoints.scope.observation`),
+    sorted by ``subject_id``; the output follows that order.
 
     >>> adtte = derive_tte(scope, "TTDTH", "Time to death", [deaths], [last_contact])  # doctest: +SKIP
     """
-    sc = scope.set_index("subject_id")
-    ev = _pick(events, scope, first=True).reindex(sc.index)
-    ce = _pick(censors, scope, first=False).reindex(sc.index)
-    has_event = ev["date"].notna()
-    has_censor = ~has_event & ce["date"].notna()
-    status_code = sc["status"].map({"complete": CNSR_COMPLETE, "withdrew": CNSR_WITHDREW,
-                                    "died": CNSR_DIED}).fillna(CNSR_COMPLETE)
+    ev = _pick(events, scope, first=True)
+    ce = _pick(censors, scope, first=False)
+    has_event = ~np.isnat(ev["date"])
+    has_censor = ~has_event & ~np.isnat(ce["date"])
+    status_code = scope["status"].map({"complete": CNSR_COMPLETE, "withdrew": CNSR_WITHDREW,
+                                       "died": CNSR_DIED}).fillna(CNSR_COMPLETE).to_numpy()
     if convention.death_is_event:
-        status_code = status_code.replace(CNSR_DIED, CNSR_COMPLETE)
+        status_code = np.where(status_code == CNSR_DIED, CNSR_COMPLETE, status_code)
     cnsr = np.where(has_event, 0, np.where(has_censor, status_code, CNSR_NO_ASSESSMENT))
-    adt = pd.to_datetime(ev["date"].where(has_event, ce["date"].where(has_censor,
-                                                                      sc["start_date"])))
-    pick = lambda col: ev[col].where(has_event, ce[col].where(has_censor))  # noqa: E731
+    start = scope["start_date"].to_numpy(dtype="datetime64[ns]")
+    adt = np.where(has_event, ev["date"], np.where(has_censor, ce["date"], start))
+
+    def pick(col: str, default: str) -> np.ndarray:
+        v = np.where(has_event, ev[col], np.where(has_censor, ce[col], default))
+        return v.astype(object)
+
+    cnsr_words = pd.Series(cnsr).map(CNSR_TEXT).fillna("").to_numpy(dtype=object)
     out = pd.DataFrame({
-        "USUBJID": sc.index,
+        "USUBJID": scope["subject_id"].to_numpy(),
         "PARAMCD": paramcd,
         "PARAM": param,
-        "ARM": sc["arm"].to_numpy(),
-        "SUBGROUP": sc["subgroup"].fillna("").to_numpy(),
-        "STARTDT": sc["start_date"].to_numpy(),
-        "ADT": adt.to_numpy(),
+        "ARM": scope["arm"].to_numpy(),
+        "SUBGROUP": scope["subgroup"].fillna("").to_numpy(),
+        "STARTDT": start,
+        "ADT": adt,
+        "AVAL": ((adt - start) // np.timedelta64(1, "D") + convention.aval_offset).astype("int64"),
         "CNSR": cnsr.astype("int64"),
+        "EVNTDESC": np.where(has_event, ev["desc"], "").astype(object),
+        "CNSDTDSC": np.where(has_event, "", np.where(has_censor, ce["desc"] + ": " + cnsr_words,
+                                                     cnsr_words)).astype(object),
+        "SRCDOM": pick("srcdom", "SUBJECTS"),
+        "SRCVAR": pick("srcvar", "START_DATE"),
+        "SRCDT": adt,
+        "RULE": pick("rule", ""),
+        "EVIDENCE": np.where(cnsr == CNSR_NO_ASSESSMENT,
+                             "no post-baseline assessment with the variables the rule needs",
+                             pick("evidence", "")).astype(object),
     })
-    out["AVAL"] = ((out["ADT"] - out["STARTDT"]).dt.days + convention.aval_offset).astype("int64")
-    out["EVNTDESC"] = np.where(has_event, ev["desc"].fillna(""), "")
-    cens_text = pd.Series(cnsr).map(CNSR_TEXT).fillna("").to_numpy()
-    cens_desc = ce["desc"].fillna("").to_numpy()
-    out["CNSDTDSC"] = np.where(has_event, "", np.where(has_censor, cens_desc + ": " + cens_text,
-                                                       CNSR_TEXT[CNSR_NO_ASSESSMENT]))
-    out["SRCDOM"] = pick("srcdom").fillna("SUBJECTS").to_numpy()
-    out["SRCVAR"] = pick("srcvar").fillna("START_DATE").to_numpy()
-    out["SRCDT"] = out["ADT"]
-    out["RULE"] = pick("rule").fillna("").to_numpy()
-    out["EVIDENCE"] = pick("evidence").fillna("").to_numpy()
-    no_ass = cnsr == CNSR_NO_ASSESSMENT
-    out.loc[no_ass, "EVIDENCE"] = "no post-baseline assessment with the variables the rule needs"
-    return out[ADTTE_COLUMNS].sort_values(["USUBJID"], kind="stable").reset_index(drop=True)
+    return out[ADTTE_COLUMNS]

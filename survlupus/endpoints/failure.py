@@ -32,7 +32,7 @@ class TreatmentFailure(Endpoint):
     def sources(self, trial, panel):
         events = []
         for comp in self.components:
-            comp_events, _ = comp.sources(trial, panel)
+            comp_events, _ = panel.memo(("sources", comp), lambda c=comp: c.sources(trial, panel))
             for src in comp_events:
                 events.append(replace(src, description=f"treatment failure: {comp.param.split(' (')[0].replace('Time to ', '')}"))
         censor = last_adequate_assessment(panel, ["creatinine_umol_l", "upcr_g_g"])

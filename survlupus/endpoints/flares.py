@@ -38,6 +38,12 @@ SFI_CITATION = ("Petri M et al. N Engl J Med 2005;353:2550-8; Buyon JP et al. An
                 "Furie R et al. Arthritis Rheum 2011;63:3918-30")
 
 
+def names_where(masks: dict[str, pd.Series], rows: np.ndarray, prefix: int) -> np.ndarray:
+    """For the selected rows, the comma-joined names (without prefix) whose mask holds."""
+    parts = [np.where(m.to_numpy()[rows], name[prefix:], "") for name, m in masks.items()]
+    return join_parts(*parts, sep=", ") if parts else np.full(len(rows), "", dtype=object)
+
+
 @dataclass(frozen=True)
 class SevereFlare(Endpoint):
     """Severe SFI flare: (a) new CNS, vasculitis, renal or myositis descriptor with escalation;
@@ -70,17 +76,17 @@ class SevereFlare(Endpoint):
 
     # -- visit criteria ------------------------------------------------------------------
 
-    def _new_any(self, panel: VisitPanel, names) -> tuple[pd.Series, pd.Series]:
+    def _new_any(self, panel: VisitPanel, names) -> tuple[pd.Series, dict[str, pd.Series]]:
+        """Rows where any of the descriptors is new, and the per-descriptor masks."""
         hit = pd.Series(False, index=panel.frame.index)
-        which = pd.Series("", index=panel.frame.index, dtype=object)
+        masks: dict[str, pd.Series] = {}
         for d in names:
             if not panel.has(d):
                 continue
             now = panel.analysis(d).eq(1.0)
-            new = panel.newly(now, d, panel.previous(d).eq(1.0))
-            hit |= new
-            which = which.where(~new, which + np.where(which == "", "", ", ") + d[7:])
-        return hit, which
+            masks[d] = panel.newly(now, d, panel.previous(d).eq(1.0))
+            hit |= masks[d]
+        return hit, masks
 
     def visit_criteria(self, trial: Trial, panel: VisitPanel) -> dict[str, pd.Series]:
         """Per visit row, each criterion that holds (escalation already required for a, b)."""
@@ -186,13 +192,16 @@ class SevereFlare(Endpoint):
         for k in keys:
             rule = rule.where(~(crit[k] & ~met), labels[k])
             met |= crit[k]
-        _, esc_text = self.escalation(trial, panel, met)
-        _, new_renal = self._new_any(panel, RENAL_DESCRIPTORS)
-        _, new_other = self._new_any(panel, OTHER_MAJOR)
+        ab = pd.Series(False, index=panel.frame.index)
+        for k in ("a_renal", "a_other", "b"):
+            if k in keys:
+                ab |= crit[k]
+        _, esc_text = self.escalation(trial, panel, ab)
+        _, masks = self._new_any(panel, (*RENAL_DESCRIPTORS, *OTHER_MAJOR))
         prev_pga = panel.previous("pga")
 
         def extra(i):
-            new = join_parts(new_renal.iloc[i], new_other.iloc[i], sep=", ")
+            new = names_where(masks, i, prefix=7)
             return join_parts(np.where(new != "", "new: " + new, ""),
                               "previous PGA " + fmt(prev_pga.iloc[i], "pga"), esc_text.iloc[i])
 
@@ -219,19 +228,17 @@ class ExtrarenalFlare(Endpoint):
 
     def bilag_source(self, panel: VisitPanel) -> EventSource:
         hit = pd.Series(False, index=panel.frame.index)
-        which = pd.Series("", index=panel.frame.index, dtype=object)
+        masks: dict[str, pd.Series] = {}
         for dom in NON_RENAL_BILAG:
             if not panel.has(dom):
                 continue
             grade = panel.col(dom)
-            had = grade.notna()
-            prev = grade.where(had).groupby(panel.subject).ffill().groupby(panel.subject).shift()
-            new = (grade == "A") & (prev != "A")
-            hit |= new.fillna(False)
-            which = which.where(~new.fillna(False), which + np.where(which == "", "", ", ")
-                                + dom[6:])
+            is_a = (grade == "A").astype("float64").where(grade.notna())
+            prev = panel.previous_of(is_a, ("bilag_a", dom))
+            masks[dom] = (is_a == 1.0) & (prev != 1.0)
+            hit |= masks[dom]
         return visit_source(panel, hit, "new BILAG-2004 A (non-renal)", "extrarenal flare",
-                            "BILAG", [], lambda i: "new BILAG A: " + which.iloc[i].to_numpy())
+                            "BILAG", [], lambda i: "new BILAG A: " + names_where(masks, i, 6))
 
     def sources(self, trial, panel):
         sf = self.severe_flare

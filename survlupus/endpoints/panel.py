@@ -43,6 +43,9 @@ class VisitPanel:
         frame["start_date"] = frame["subject_id"].map(subj["start_date"])
         frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
         frame["post"] = frame["visit_date"] > frame["start_date"]
+        frame["_sid"] = pd.factorize(frame["subject_id"])[0]  # integer keys group faster
+        # position of the subject in trial.subjects (sorted by subject_id): the engine's key
+        frame["_spos"] = pd.Index(trial.subjects["subject_id"]).get_indexer(frame["subject_id"])
         if "weight_kg" in subj:
             frame["weight_kg"] = frame["subject_id"].map(subj["weight_kg"])
         panel = cls(frame)
@@ -53,7 +56,8 @@ class VisitPanel:
 
     @property
     def subject(self) -> pd.Series:
-        return self.frame["subject_id"]
+        """Integer subject keys (in subject order) for grouping; ``frame.subject_id`` has IDs."""
+        return self.frame["_sid"]
 
     @property
     def date(self) -> pd.Series:
@@ -116,6 +120,20 @@ class VisitPanel:
         if key not in self._cache:
             a = self.analysis(var)
             self._cache[key] = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return self._cache[key]
+
+    def previous_of(self, values: pd.Series, key) -> pd.Series:
+        """Previous non-missing value of any aligned Series (all rows, pre-baseline included)."""
+        k = ("previous_of", key)
+        if k not in self._cache:
+            v = values.astype("float64")
+            self._cache[k] = v.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return self._cache[k]
+
+    def memo(self, key, compute):
+        """Compute once per panel (e.g. an endpoint's sources, reused by the composite)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
         return self._cache[key]
 
     def previous_date(self, var: str) -> pd.Series:

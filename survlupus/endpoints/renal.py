@@ -24,7 +24,6 @@ from survlupus.endpoints.base import (
 from survlupus.endpoints.engine import EventSource
 from survlupus.endpoints.panel import VisitPanel
 from survlupus.endpoints.scope import UNLIMITED_WINDOW_DAYS, observation
-from survlupus.trial.model import Trial
 
 CREAT, UPCR, PROT24, RBC, CASTS = (
     "creatinine_umol_l", "upcr_g_g", "proteinuria_g_24h", "urine_rbc_hpf", "cellular_casts")

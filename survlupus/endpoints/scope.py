@@ -33,6 +33,14 @@ def death_dates(trial: Trial) -> pd.Series:
 def observation(trial: Trial, window_days: int, subgroup: str | None = None) -> pd.DataFrame:
     """``subject_id, arm, subgroup, start_date, window_end, last_contact, death_date, obs_end,
     status`` for every subject in scope, sorted by subject."""
+    cache = trial.__dict__.setdefault("_observation_cache", {})
+    key = (window_days, subgroup)
+    if key not in cache:
+        cache[key] = _observation(trial, window_days, subgroup)
+    return cache[key]
+
+
+def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.DataFrame:
     s = trial.subjects.copy()
     if subgroup is not None:
         s = s[s.get("subgroup", pd.Series("", index=s.index)) == subgroup]
@@ -50,6 +58,7 @@ def observation(trial: Trial, window_days: int, subgroup: str | None = None) -> 
     status = pd.Series("complete", index=s.index).mask(withdrew, "withdrew").mask(died, "died")
     return pd.DataFrame({
         "subject_id": s["subject_id"].to_numpy(),
+        "_spos": pd.Index(trial.subjects["subject_id"]).get_indexer(s["subject_id"]),
         "arm": s["arm"].to_numpy(),
         "subgroup": (s["subgroup"] if "subgroup" in s else pd.Series("", index=s.index))
         .fillna("").to_numpy(),

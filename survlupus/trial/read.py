@@ -417,7 +417,8 @@ def _parse_column(ctx: TableContext, col: str, kind: str | None) -> pd.Series:
     if kind == "bool":
         return parse.parse_bool(ctx, col)
     if kind == "grade":
-        return parse.parse_choice(ctx, col, BILAG_GRADES, upper=True, what="BILAG-2004 grade")
+        grades = parse.parse_choice(ctx, col, BILAG_GRADES, upper=True, what="BILAG-2004 grade")
+        return pd.Categorical(grades, categories=list(BILAG_GRADES), ordered=True)
     if kind == "sex":
         return parse.parse_choice(ctx, col, ("F", "M"), upper=True, what="sex")
     raise AssertionError(kind)
