@@ -11,7 +11,6 @@ import pandas as pd
 import survlupus
 from survlupus.synthetic import simulate_design
 
-
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
@@ -30,8 +29,9 @@ def replicate(n_subjects: int, design: str = "nanjing", seed: int | None = None)
     return survlupus.read_trial(replicate_tables(n_subjects, design, seed))
 
 
-def replicate_tables(n_subjects: int, design: str = "nanjing", seed: int | None = None
-                     ) -> dict[str, pd.DataFrame]:
+def replicate_tables(
+    n_subjects: int, design: str = "nanjing", seed: int | None = None
+) -> dict[str, pd.DataFrame]:
     base = simulate_design(design, seed=seed)
     base.pop("truth")
     ids = base["subjects"]["subject_id"].to_numpy()
@@ -41,7 +41,9 @@ def replicate_tables(n_subjects: int, design: str = "nanjing", seed: int | None 
         k = len(df)
         big = df.iloc[np.tile(np.arange(k), reps)].reset_index(drop=True)
         rep = np.repeat(np.arange(reps), k)
-        big["subject_id"] = big["subject_id"].to_numpy(dtype=object) + "-" + rep.astype(str).astype(object)
+        big["subject_id"] = (
+            big["subject_id"].to_numpy(dtype=object) + "-" + rep.astype(str).astype(object)
+        )
         out[name] = big
     keep = set(out["subjects"]["subject_id"].iloc[:n_subjects])
     return {k: v[v["subject_id"].isin(keep)].reset_index(drop=True) for k, v in out.items()}

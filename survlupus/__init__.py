@@ -4,12 +4,16 @@
 >>> trial = survlupus.read_trial("data/synthetic/cs20at04")   # doctest: +SKIP
 """
 
+from survlupus.endpoints import *  # noqa: F403
+from survlupus.endpoints import __all__ as _endpoints_all
 from survlupus.errors import DataError, Problem
+from survlupus.export import write_dataset
 from survlupus.trial import Trial, ValidationReport, read_trial, validate_trial
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: PLE0604
+    *_endpoints_all,
     "DataError",
     "Problem",
     "Trial",
@@ -17,4 +21,5 @@ __all__ = [
     "__version__",
     "read_trial",
     "validate_trial",
+    "write_dataset",
 ]

@@ -37,6 +37,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _read(args: argparse.Namespace):
+    from survlupus.trial.read import read_trial
+
+    return read_trial(args.dir, _units(args.units))
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    from survlupus.config import ConfigError, derive_config, load_toml
+    from survlupus.endpoints.adtte import derive_adtte
+    from survlupus.endpoints.episodes import derive_episodes
+    from survlupus.export import ADTTE_LABELS, EPISODE_LABELS, write_dataset
+
+    try:
+        cfg = derive_config(load_toml(args.config) if args.config else None)
+        trial = _read(args)
+    except (ConfigError, DataError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    window = args.window_days or cfg.window_days
+    adtte = derive_adtte(
+        trial, cfg.endpoints, window_days=window, all_subjects=cfg.all_subjects or args.all_subjects
+    )
+    path = write_dataset(adtte, args.out, labels=ADTTE_LABELS, name="ADTTE")
+    n_events = int((adtte["CNSR"] == 0).sum())
+    print(
+        f"wrote {path}: {len(adtte)} rows ({adtte['PARAMCD'].nunique()} parameters, "
+        f"{adtte['USUBJID'].nunique()} subjects, {n_events} events)"
+    )
+    if args.episodes:
+        episodes = derive_episodes(
+            trial, window_days=window, all_subjects=cfg.all_subjects or args.all_subjects
+        )
+        path = write_dataset(episodes, args.episodes, labels=EPISODE_LABELS, name="ADEPIS")
+        print(f"wrote {path}: {len(episodes)} flare episodes")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from survlupus.synthetic import DESIGNS, write_design
 
@@ -65,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="non-canonical units, e.g. creatinine=mg/dL counts=/mm3",
     )
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("derive", help="derive the time-to-event dataset (ADTTE)")
+    p.add_argument("dir")
+    p.add_argument("--out", required=True, help="ADTTE file: .csv, .parquet or .xpt (v5)")
+    p.add_argument("--episodes", help="flare-episode table: .csv, .parquet or .xpt")
+    p.add_argument("--config", help="TOML file with [derive] and [definitions.PARAMCD]")
+    p.add_argument(
+        "--window-days",
+        type=int,
+        default=None,
+        help="analysis window in days (default 183, or the config's)",
+    )
+    p.add_argument(
+        "--all-subjects", action="store_true", help="derive subgroup endpoints for every subject"
+    )
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.set_defaults(func=cmd_derive)
     p = sub.add_parser("simulate", help="write a synthetic seed trial")
     p.add_argument("design", help="cs20at04, musc or nanjing")
     p.add_argument("--out", required=True)

@@ -34,21 +34,35 @@ DEFAULT_WINDOW_DAYS = 183
 
 def default_endpoints() -> tuple[Endpoint, ...]:
     """The spec's ten time-to-event endpoints with their default definitions."""
-    return (SevereFlare(), RenalFlare(), HaematologicFlare(), CompleteRenalRemission(), Death(),
-            EndStageRenalDisease(), CreatinineDoubling(), ExtrarenalFlare(), RescueTherapy(),
-            TreatmentFailure())
+    return (
+        SevereFlare(),
+        RenalFlare(),
+        HaematologicFlare(),
+        CompleteRenalRemission(),
+        Death(),
+        EndStageRenalDisease(),
+        CreatinineDoubling(),
+        ExtrarenalFlare(),
+        RescueTherapy(),
+        TreatmentFailure(),
+    )
 
 
 VARIANTS: dict[str, Endpoint] = {
     "classic_sfi": SevereFlare.classic(),
-    "renal_flare_confirmed_28d": RenalFlare(paramcd="TTRFLRC", confirm_days=28,
-                                            param="Time to first confirmed renal flare (days)"),
-    "renal_flare_creatinine_25pct": RenalFlare(paramcd="TTRFLR25", creatinine_factor=1.25,
-                                               param="Time to first renal flare, creatinine "
-                                               "+25 % (days)"),
-    "remission_upcr_0_5": CompleteRenalRemission(paramcd="TTCR05", proteinuria_below_g=0.5,
-                                                 param="Time to complete renal remission, "
-                                                 "proteinuria < 0.5 (days)"),
+    "renal_flare_confirmed_28d": RenalFlare(
+        paramcd="TTRFLRC", confirm_days=28, param="Time to first confirmed renal flare (days)"
+    ),
+    "renal_flare_creatinine_25pct": RenalFlare(
+        paramcd="TTRFLR25",
+        creatinine_factor=1.25,
+        param="Time to first renal flare, creatinine +25 % (days)",
+    ),
+    "remission_upcr_0_5": CompleteRenalRemission(
+        paramcd="TTCR05",
+        proteinuria_below_g=0.5,
+        param="Time to complete renal remission, proteinuria < 0.5 (days)",
+    ),
 }
 """Published variants (``../shared/spec/definitions-sources.md``), ready for sensitivity analyses."""
 
@@ -58,26 +72,47 @@ def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
     return panel.memo(("sources", definition), lambda: definition.sources(trial, panel))
 
 
-def derive_endpoint(trial: Trial, definition: Endpoint, *, window_days: int = DEFAULT_WINDOW_DAYS,
-                    all_subjects: bool = False, aval_offset: int = 1) -> pd.DataFrame:
+def derive_endpoint(
+    trial: Trial,
+    definition: Endpoint,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    all_subjects: bool = False,
+    aval_offset: int = 1,
+) -> pd.DataFrame:
     """ADTTE rows of one endpoint: one per subject in the definition's scope."""
     panel = VisitPanel.from_trial(trial)
     scope = observation(trial, window_days, None if all_subjects else definition.scope)
     events, censors = sources_of(definition, trial, panel)
-    return derive_tte(scope, definition.paramcd, definition.param, events, censors,
-                      definition.convention(window_days, aval_offset))
+    return derive_tte(
+        scope,
+        definition.paramcd,
+        definition.param,
+        events,
+        censors,
+        definition.convention(window_days, aval_offset),
+    )
 
 
-def derive_adtte(trial: Trial, endpoints: Sequence[Endpoint] | None = None, *,
-                 window_days: int = DEFAULT_WINDOW_DAYS, all_subjects: bool = False,
-                 aval_offset: int = 1) -> pd.DataFrame:
+def derive_adtte(
+    trial: Trial,
+    endpoints: Sequence[Endpoint] | None = None,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    all_subjects: bool = False,
+    aval_offset: int = 1,
+) -> pd.DataFrame:
     """ADTTE for several endpoints (default: all ten), sorted by PARAMCD then USUBJID."""
     endpoints = default_endpoints() if endpoints is None else tuple(endpoints)
     codes = [e.paramcd for e in endpoints]
     if len(set(codes)) != len(codes):
         raise ValueError(f"two definitions share a PARAMCD: {codes}")
-    parts = [derive_endpoint(trial, e, window_days=window_days, all_subjects=all_subjects,
-                             aval_offset=aval_offset) for e in endpoints]
+    parts = [
+        derive_endpoint(
+            trial, e, window_days=window_days, all_subjects=all_subjects, aval_offset=aval_offset
+        )
+        for e in endpoints
+    ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ADTTE_COLUMNS)
     return out.sort_values(["PARAMCD", "USUBJID"], kind="stable").reset_index(drop=True)
 
@@ -85,12 +120,30 @@ def derive_adtte(trial: Trial, endpoints: Sequence[Endpoint] | None = None, *,
 def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:
     """A table documenting each endpoint: code, name, scope, rule, settings and source."""
     endpoints = default_endpoints() if endpoints is None else endpoints
-    rows = [{"PARAMCD": e.paramcd, "PARAM": e.param, "SCOPE": e.scope or "all",
-             "DEFINITION": type(e).__name__, "RULE": e.rule_text(), "DESCRIPTION": e.describe(),
-             "SOURCE": e.citation} for e in endpoints]
-    rows += [{"PARAMCD": e.paramcd, "PARAM": e.param, "SCOPE": e.scope or "all",
-              "DEFINITION": f"VARIANTS[{name!r}]", "RULE": e.rule_text(),
-              "DESCRIPTION": e.describe(), "SOURCE": e.citation} for name, e in VARIANTS.items()]
+    rows = [
+        {
+            "PARAMCD": e.paramcd,
+            "PARAM": e.param,
+            "SCOPE": e.scope or "all",
+            "DEFINITION": type(e).__name__,
+            "RULE": e.rule_text(),
+            "DESCRIPTION": e.describe(),
+            "SOURCE": e.citation,
+        }
+        for e in endpoints
+    ]
+    rows += [
+        {
+            "PARAMCD": e.paramcd,
+            "PARAM": e.param,
+            "SCOPE": e.scope or "all",
+            "DEFINITION": f"VARIANTS[{name!r}]",
+            "RULE": e.rule_text(),
+            "DESCRIPTION": e.describe(),
+            "SOURCE": e.citation,
+        }
+        for name, e in VARIANTS.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -98,9 +151,11 @@ def _one(definition_type):
     def derive(trial: Trial, definition: Endpoint | None = None, **kw) -> pd.DataFrame:
         return derive_endpoint(trial, definition or definition_type(), **kw)
 
-    derive.__doc__ = (f"ADTTE rows for {definition_type.__name__} "
-                      f"(default definition unless one is given).\n\n"
-                      f"{definition_type.__doc__}")
+    derive.__doc__ = (
+        f"ADTTE rows for {definition_type.__name__} "
+        f"(default definition unless one is given).\n\n"
+        f"{definition_type.__doc__}"
+    )
     return derive
 
 

@@ -40,6 +40,8 @@ def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarr
     if decimals is None:
         decimals = UNITS.get(var or "", ("", "", 2))[2]
     v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
+    if len(v) == 0:
+        return np.array([], dtype=object)
     missing = ~np.isfinite(v)
     scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
     sign = np.where(scaled < 0, "-", "")
@@ -90,8 +92,9 @@ class Endpoint:
 
     death_is_event = False
 
-    def sources(self, trial: Trial, panel: VisitPanel
-                ) -> tuple[list[EventSource], list[CensorSource]]:
+    def sources(
+        self, trial: Trial, panel: VisitPanel
+    ) -> tuple[list[EventSource], list[CensorSource]]:
         raise NotImplementedError
 
     def rule_text(self) -> str:
@@ -100,18 +103,28 @@ class Endpoint:
     def describe(self) -> str:
         """The rule in words, with every threshold field and the source."""
         skip = {"paramcd", "param", "scope", "citation"}
-        settings = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-                             if f.name not in skip)
+        settings = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in skip
+        )
         scope = self.scope or "all subjects"
-        return (f"{self.paramcd} — {self.param}: {self.rule_text()} [{settings}]; scope: {scope}. "
-                f"Source: {self.citation}")
+        return (
+            f"{self.paramcd} — {self.param}: {self.rule_text()} [{settings}]; scope: {scope}. "
+            f"Source: {self.citation}"
+        )
 
     def convention(self, window_days: int, aval_offset: int = 1) -> Convention:
         return Convention(window_days, aval_offset, self.death_is_event)
 
 
-def visit_source(panel: VisitPanel, mask: pd.Series, rule: pd.Series | str, description: str,
-                 srcvar: str, evidence_vars: Sequence[str] = (), extra=None) -> EventSource:
+def visit_source(
+    panel: VisitPanel,
+    mask: pd.Series,
+    rule: pd.Series | str,
+    description: str,
+    srcvar: str,
+    evidence_vars: Sequence[str] = (),
+    extra=None,
+) -> EventSource:
     """An event source from the visit rows where ``mask`` holds (post-baseline only).
 
     Evidence lists ``evidence_vars`` at that visit, then ``extra(rows)`` if given; it is built
@@ -119,7 +132,8 @@ def visit_source(panel: VisitPanel, mask: pd.Series, rule: pd.Series | str, desc
     """
     m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
     rows = panel.frame.loc[m, ["subject_id", "visit_date", "_spos"]].rename(
-        columns={"visit_date": "date"})
+        columns={"visit_date": "date"}
+    )
     rows.attrs["sorted"] = True  # panel order: by subject, then date
     rows["rule"] = rule[m].to_numpy() if isinstance(rule, pd.Series) else rule
     rows["_i"] = np.flatnonzero(m)
@@ -136,8 +150,9 @@ def visit_source(panel: VisitPanel, mask: pd.Series, rule: pd.Series | str, desc
     return EventSource(rows, description, "VISITS", srcvar, evidence)
 
 
-def last_adequate_assessment(panel: VisitPanel, variables: Sequence[str],
-                             adequate: pd.Series | None = None) -> CensorSource:
+def last_adequate_assessment(
+    panel: VisitPanel, variables: Sequence[str], adequate: pd.Series | None = None
+) -> CensorSource:
     """Censoring at the last post-baseline visit where all ``variables`` are present."""
     ok = panel.present(*variables) if adequate is None else adequate
     src = visit_source(panel, ok, "", "last adequate assessment", "VISIT_DATE", variables)
@@ -149,13 +164,20 @@ def last_contact(trial: Trial) -> CensorSource:
     from survlupus.endpoints.scope import UNLIMITED_WINDOW_DAYS, observation
 
     full = observation(trial, UNLIMITED_WINDOW_DAYS)
-    c = pd.DataFrame({"subject_id": full["subject_id"], "date": full["last_contact"],
-                      "last_contact": full["last_contact"], "rule": ""})
+    c = pd.DataFrame(
+        {
+            "subject_id": full["subject_id"],
+            "date": full["last_contact"],
+            "last_contact": full["last_contact"],
+            "rule": "",
+        }
+    )
 
     def evidence(rows: pd.DataFrame) -> pd.Series:
         capped = rows["date"] < rows["last_contact"]
-        what = np.where(capped, "end of observation (analysis window or death) ",
-                        "last contact (end_date) ")
+        what = np.where(
+            capped, "end of observation (analysis window or death) ", "last contact (end_date) "
+        )
         return pd.Series(what + date_text(rows["date"]), index=rows.index)
 
     return CensorSource(c, "last contact", "SUBJECTS", "END_DATE", evidence, clip_to_obs_end=True)

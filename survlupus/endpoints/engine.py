@@ -33,8 +33,22 @@ import numpy as np
 import pandas as pd
 
 ADTTE_COLUMNS = [
-    "USUBJID", "PARAMCD", "PARAM", "ARM", "SUBGROUP", "STARTDT", "ADT", "AVAL", "CNSR",
-    "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCDT", "RULE", "EVIDENCE",
+    "USUBJID",
+    "PARAMCD",
+    "PARAM",
+    "ARM",
+    "SUBGROUP",
+    "STARTDT",
+    "ADT",
+    "AVAL",
+    "CNSR",
+    "EVNTDESC",
+    "CNSDTDSC",
+    "SRCDOM",
+    "SRCVAR",
+    "SRCDT",
+    "RULE",
+    "EVIDENCE",
 ]
 
 CNSR_COMPLETE, CNSR_WITHDREW, CNSR_DIED, CNSR_NO_ASSESSMENT = 1, 2, 3, 4
@@ -83,16 +97,21 @@ class Convention:
     death_is_event: bool = False
 
 
-def _in_observation(cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool,
-                    clip: bool = False) -> pd.DataFrame:
+def _in_observation(
+    cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool, clip: bool = False
+) -> pd.DataFrame:
     """Candidates of subjects in scope, dated within their observation; adds ``_scope_pos``.
 
     Subjects are matched by integer position (``_spos``: the subject's row in the sorted
     subjects table) when both sides carry it, else by ID.
     """
     if cands.empty or scope.empty:
-        return pd.DataFrame({"_scope_pos": np.array([], dtype=np.int64),
-                             "date": np.array([], dtype="datetime64[ns]")})
+        return pd.DataFrame(
+            {
+                "_scope_pos": np.array([], dtype=np.int64),
+                "date": np.array([], dtype="datetime64[ns]"),
+            }
+        )
     if "_spos" in cands and "_spos" in scope:
         lookup = np.full(int(max(scope["_spos"].max(), cands["_spos"].max(), 0)) + 1, -1)
         lookup[scope["_spos"].to_numpy()] = np.arange(len(scope))
@@ -134,21 +153,33 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     out.update({f: np.full(n, "", dtype=object) for f in FIELDS})
     picked = []
     for i, src in enumerate(sources):
-        c = _in_observation(src.candidates, scope, getattr(src, "on_start", False),
-                            getattr(src, "clip_to_obs_end", False))
+        c = _in_observation(
+            src.candidates,
+            scope,
+            getattr(src, "on_start", False),
+            getattr(src, "clip_to_obs_end", False),
+        )
         if c.empty:
             continue
         if not (c["_scope_pos"].is_monotonic_increasing and src.candidates.attrs.get("sorted")):
             c = c.sort_values(["_scope_pos", "date"], kind="stable")
         c = c.drop_duplicates("_scope_pos", keep="first" if first else "last")
-        picked.append(pd.DataFrame({"_scope_pos": c["_scope_pos"].to_numpy(),
-                                    "date": c["date"].to_numpy(), "_src": i,
-                                    "_cand": c.index.to_numpy()}))
+        picked.append(
+            pd.DataFrame(
+                {
+                    "_scope_pos": c["_scope_pos"].to_numpy(),
+                    "date": c["date"].to_numpy(),
+                    "_src": i,
+                    "_cand": c.index.to_numpy(),
+                }
+            )
+        )
     if not picked:
         return out
     allp = pd.concat(picked, ignore_index=True)
-    allp = allp.sort_values(["_scope_pos", "date", "_src"], ascending=[True, first, True],
-                            kind="stable").drop_duplicates("_scope_pos", keep="first")
+    allp = allp.sort_values(
+        ["_scope_pos", "date", "_src"], ascending=[True, first, True], kind="stable"
+    ).drop_duplicates("_scope_pos", keep="first")
     pos, src_of = allp["_scope_pos"].to_numpy(), allp["_src"].to_numpy()
     out["date"][pos] = allp["date"].to_numpy()
     for i, src in enumerate(sources):
@@ -167,9 +198,14 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     return out
 
 
-def derive_tte(scope: pd.DataFrame, paramcd: str, param: str, events: Sequence[EventSource],
-               censors: Sequence[CensorSource], convention: Convention = Convention()
-               ) -> pd.DataFrame:
+def derive_tte(
+    scope: pd.DataFrame,
+    paramcd: str,
+    param: str,
+    events: Sequence[EventSource],
+    censors: Sequence[CensorSource],
+    convention: Convention = Convention(),
+) -> pd.DataFrame:
     """One ADTTE row per subject of ``scope`` for one parameter (the algorithm of the module doc).
 
     ``scope`` has ``subject_id, arm, subgroup, start_date, obs_end, status`` with status in
@@ -182,8 +218,12 @@ def derive_tte(scope: pd.DataFrame, paramcd: str, param: str, events: Sequence[E
     ce = _pick(censors, scope, first=False)
     has_event = ~np.isnat(ev["date"])
     has_censor = ~has_event & ~np.isnat(ce["date"])
-    status_code = scope["status"].map({"complete": CNSR_COMPLETE, "withdrew": CNSR_WITHDREW,
-                                       "died": CNSR_DIED}).fillna(CNSR_COMPLETE).to_numpy()
+    status_code = (
+        scope["status"]
+        .map({"complete": CNSR_COMPLETE, "withdrew": CNSR_WITHDREW, "died": CNSR_DIED})
+        .fillna(CNSR_COMPLETE)
+        .to_numpy()
+    )
     if convention.death_is_event:
         status_code = np.where(status_code == CNSR_DIED, CNSR_COMPLETE, status_code)
     cnsr = np.where(has_event, 0, np.where(has_censor, status_code, CNSR_NO_ASSESSMENT))
@@ -195,25 +235,32 @@ def derive_tte(scope: pd.DataFrame, paramcd: str, param: str, events: Sequence[E
         return v.astype(object)
 
     cnsr_words = pd.Series(cnsr).map(CNSR_TEXT).fillna("").to_numpy(dtype=object)
-    out = pd.DataFrame({
-        "USUBJID": scope["subject_id"].to_numpy(),
-        "PARAMCD": paramcd,
-        "PARAM": param,
-        "ARM": scope["arm"].to_numpy(),
-        "SUBGROUP": scope["subgroup"].fillna("").to_numpy(),
-        "STARTDT": start,
-        "ADT": adt,
-        "AVAL": ((adt - start) // np.timedelta64(1, "D") + convention.aval_offset).astype("int64"),
-        "CNSR": cnsr.astype("int64"),
-        "EVNTDESC": np.where(has_event, ev["desc"], "").astype(object),
-        "CNSDTDSC": np.where(has_event, "", np.where(has_censor, ce["desc"] + ": " + cnsr_words,
-                                                     cnsr_words)).astype(object),
-        "SRCDOM": pick("srcdom", "SUBJECTS"),
-        "SRCVAR": pick("srcvar", "START_DATE"),
-        "SRCDT": adt,
-        "RULE": pick("rule", ""),
-        "EVIDENCE": np.where(cnsr == CNSR_NO_ASSESSMENT,
-                             "no post-baseline assessment with the variables the rule needs",
-                             pick("evidence", "")).astype(object),
-    })
+    out = pd.DataFrame(
+        {
+            "USUBJID": scope["subject_id"].to_numpy(),
+            "PARAMCD": paramcd,
+            "PARAM": param,
+            "ARM": scope["arm"].to_numpy(),
+            "SUBGROUP": scope["subgroup"].fillna("").to_numpy(),
+            "STARTDT": start,
+            "ADT": adt,
+            "AVAL": ((adt - start) // np.timedelta64(1, "D") + convention.aval_offset).astype(
+                "int64"
+            ),
+            "CNSR": cnsr.astype("int64"),
+            "EVNTDESC": np.where(has_event, ev["desc"], "").astype(object),
+            "CNSDTDSC": np.where(
+                has_event, "", np.where(has_censor, ce["desc"] + ": " + cnsr_words, cnsr_words)
+            ).astype(object),
+            "SRCDOM": pick("srcdom", "SUBJECTS"),
+            "SRCVAR": pick("srcvar", "START_DATE"),
+            "SRCDT": adt,
+            "RULE": pick("rule", ""),
+            "EVIDENCE": np.where(
+                cnsr == CNSR_NO_ASSESSMENT,
+                "no post-baseline assessment with the variables the rule needs",
+                pick("evidence", ""),
+            ).astype(object),
+        }
+    )
     return out[ADTTE_COLUMNS]

@@ -12,8 +12,14 @@ from survlupus.endpoints.renal import CreatinineDoubling, EndStageRenalDisease, 
 
 
 def _default_components() -> tuple[Endpoint, ...]:
-    return (Death(), EndStageRenalDisease(), CreatinineDoubling(), RenalFlare(),
-            ExtrarenalFlare(), RescueTherapy())
+    return (
+        Death(),
+        EndStageRenalDisease(),
+        CreatinineDoubling(),
+        RenalFlare(),
+        ExtrarenalFlare(),
+        RescueTherapy(),
+    )
 
 
 @dataclass(frozen=True)
@@ -24,8 +30,9 @@ class TreatmentFailure(Endpoint):
     paramcd: str = "TTTF"
     param: str = "Time to treatment failure (days)"
     scope: str | None = "nephritis"
-    citation: str = ("Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS); seed CS20AT04 "
-                     "adds extrarenal flare")
+    citation: str = (
+        "Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS); seed CS20AT04 adds extrarenal flare"
+    )
     components: tuple[Endpoint, ...] = field(default_factory=_default_components)
     death_is_event = True
 
@@ -34,6 +41,11 @@ class TreatmentFailure(Endpoint):
         for comp in self.components:
             comp_events, _ = panel.memo(("sources", comp), lambda c=comp: c.sources(trial, panel))
             for src in comp_events:
-                events.append(replace(src, description=f"treatment failure: {comp.param.split(' (')[0].replace('Time to ', '')}"))
+                events.append(
+                    replace(
+                        src,
+                        description=f"treatment failure: {comp.param.split(' (')[0].replace('Time to ', '')}",
+                    )
+                )
         censor = last_adequate_assessment(panel, ["creatinine_umol_l", "upcr_g_g"])
         return events, [censor]

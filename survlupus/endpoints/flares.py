@@ -33,9 +33,11 @@ from survlupus.trial.schema import BILAG_DOMAINS
 ONE_DAY = pd.Timedelta(days=1)
 OTHER_MAJOR = (*CNS_DESCRIPTORS, "sledai_vasculitis", "sledai_myositis")
 NON_RENAL_BILAG = tuple(d for d in BILAG_DOMAINS if d != "bilag_renal")
-SFI_CITATION = ("Petri M et al. N Engl J Med 2005;353:2550-8; Buyon JP et al. Ann Intern Med "
-                "2005;142:953-62; modified SFI: Navarra SV et al. Lancet 2011;377:721-31, "
-                "Furie R et al. Arthritis Rheum 2011;63:3918-30")
+SFI_CITATION = (
+    "Petri M et al. N Engl J Med 2005;353:2550-8; Buyon JP et al. Ann Intern Med "
+    "2005;142:953-62; modified SFI: Navarra SV et al. Lancet 2011;377:721-31, "
+    "Furie R et al. Arthritis Rheum 2011;63:3918-30"
+)
 
 
 def names_where(masks: dict[str, pd.Series], rows: np.ndarray, prefix: int) -> np.ndarray:
@@ -71,8 +73,11 @@ class SevereFlare(Endpoint):
     @classmethod
     def classic(cls) -> SevereFlare:
         """The classic SFI: adds (g) SLEDAI-2K rising above 12."""
-        return cls(paramcd="TTSFLRC", param="Time to first severe flare, classic SFI (days)",
-                   include_sledai_above_12=True)
+        return cls(
+            paramcd="TTSFLRC",
+            param="Time to first severe flare, classic SFI (days)",
+            include_sledai_above_12=True,
+        )
 
     # -- visit criteria ------------------------------------------------------------------
 
@@ -94,11 +99,17 @@ class SevereFlare(Endpoint):
         a_other, _ = self._new_any(panel, OTHER_MAJOR)
         plt, hb = panel.analysis("platelets_10e9_l"), panel.analysis("hemoglobin_g_dl")
         prev_plt, prev_hb = panel.previous("platelets_10e9_l"), panel.previous("hemoglobin_g_dl")
-        b = (panel.newly(plt < self.platelets_below, "platelets_10e9_l",
-                         prev_plt < self.platelets_below)
-             | panel.newly(hb < self.hemoglobin_below_g_dl, "hemoglobin_g_dl",
-                           prev_hb < self.hemoglobin_below_g_dl)
-             | (prev_hb - hb > self.hemoglobin_fall_g_dl))
+        b = (
+            panel.newly(
+                plt < self.platelets_below, "platelets_10e9_l", prev_plt < self.platelets_below
+            )
+            | panel.newly(
+                hb < self.hemoglobin_below_g_dl,
+                "hemoglobin_g_dl",
+                prev_hb < self.hemoglobin_below_g_dl,
+            )
+            | (prev_hb - hb > self.hemoglobin_fall_g_dl)
+        )
         need_esc = (a_renal | a_other | b) & panel.post
         esc, _ = self.escalation(trial, panel, need_esc)
         pga = panel.analysis("pga")
@@ -106,12 +117,14 @@ class SevereFlare(Endpoint):
         out = {"a_renal": a_renal & esc, "a_other": a_other & esc, "b": b & esc, "e": e}
         if self.include_sledai_above_12:
             s = panel.analysis("sledai2k")
-            out["g"] = panel.newly(s > self.sledai_above, "sledai2k",
-                                   panel.previous("sledai2k") > self.sledai_above)
+            out["g"] = panel.newly(
+                s > self.sledai_above, "sledai2k", panel.previous("sledai2k") > self.sledai_above
+            )
         return {k: v.fillna(False).astype(bool) & panel.post for k, v in out.items()}
 
-    def escalation(self, trial: Trial, panel: VisitPanel, rows: pd.Series
-                   ) -> tuple[pd.Series, pd.Series]:
+    def escalation(
+        self, trial: Trial, panel: VisitPanel, rows: pd.Series
+    ) -> tuple[pd.Series, pd.Series]:
         """Treatment escalation near each selected visit: (bool, description) Series."""
         esc = pd.Series(False, index=panel.frame.index)
         text = pd.Series("", index=panel.frame.index, dtype=object)
@@ -136,9 +149,15 @@ class SevereFlare(Endpoint):
         hq = hq[(hq["date"] >= hq["lo"]) & (hq["date"] <= hq["hi"])]
         hosp_hit = pd.Series(f.index.isin(hq["_r"]), index=f.index)
         ok = doubled | per_kg | hosp_hit
-        words = np.where(hosp_hit, "SLE hospitalisation within 14 days",
-                         "prednisone-equivalent " + fmt(before, decimals=1) + " → "
-                         + fmt(peak, decimals=1) + " mg/day within 14 days")
+        words = np.where(
+            hosp_hit,
+            "SLE hospitalisation within 14 days",
+            "prednisone-equivalent "
+            + fmt(before, decimals=1)
+            + " → "
+            + fmt(peak, decimals=1)
+            + " mg/day within 14 days",
+        )
         esc[f.index] = ok.to_numpy()
         text[f.index] = words
         return esc, text
@@ -148,17 +167,26 @@ class SevereFlare(Endpoint):
     def steroid_rises(self, trial: Trial) -> pd.DataFrame:
         """(c): steps where the dose rises above ``steroid_mg_per_kg_above`` × weight."""
         steps = trial.steroid_steps.copy()
-        weight = steps["subject_id"].map(trial.subjects.set_index("subject_id")["weight_kg"]) \
-            if "weight_kg" in trial.subjects else np.nan
+        weight = (
+            steps["subject_id"].map(trial.subjects.set_index("subject_id")["weight_kg"])
+            if "weight_kg" in trial.subjects
+            else np.nan
+        )
         limit = self.steroid_mg_per_kg_above * weight
         prev = steps.groupby("subject_id")["pred_eq_mg_day"].shift().fillna(0.0)
         hit = steps[(steps["pred_eq_mg_day"] > limit) & ~(prev > limit)].copy()
         hit["rule"] = f"SFI-c prednisone-equivalent > {self.steroid_mg_per_kg_above} mg/kg/day"
-        hit["evidence"] = ("prednisone-equivalent " + fmt(hit["pred_eq_mg_day"], decimals=1)
-                           + " mg/day from " + date_text(hit["date"]) + " > "
-                           + fmt(limit[hit.index], decimals=1) + " mg/day ("
-                           + f"{self.steroid_mg_per_kg_above:g} mg/kg); was "
-                           + fmt(prev[hit.index], decimals=1))
+        hit["evidence"] = (
+            "prednisone-equivalent "
+            + fmt(hit["pred_eq_mg_day"], decimals=1)
+            + " mg/day from "
+            + date_text(hit["date"])
+            + " > "
+            + fmt(limit[hit.index], decimals=1)
+            + " mg/day ("
+            + f"{self.steroid_mg_per_kg_above:g} mg/kg); was "
+            + fmt(prev[hit.index], decimals=1)
+        )
         return hit
 
     def record_sources(self, trial: Trial) -> list[EventSource]:
@@ -169,9 +197,13 @@ class SevereFlare(Endpoint):
         inv = event_records(trial, ["sfi_flare"], severity="severe")
         inv["rule"] = "SFI-f investigator-recorded severe flare"
         for t in (imm, hosp, inv):
-            t["evidence"] = (t["event"].astype(str).to_numpy(dtype=object) + " on "
-                             + date_text(t["date"]) + ": "
-                             + t["detail"].fillna("").astype(str).to_numpy(dtype=object))
+            t["evidence"] = (
+                t["event"].astype(str).to_numpy(dtype=object)
+                + " on "
+                + date_text(t["date"])
+                + ": "
+                + t["detail"].fillna("").astype(str).to_numpy(dtype=object)
+            )
         return [
             EventSource(self.steroid_rises(trial), "severe flare", "STEROIDS", "DOSE_MG_DAY"),
             EventSource(imm, "severe flare", "EVENTS", "IMMUNOSUPPRESSANT_START"),
@@ -179,13 +211,17 @@ class SevereFlare(Endpoint):
             EventSource(inv, "severe flare", "EVENTS", "SFI_FLARE"),
         ]
 
-    def visit_source(self, trial: Trial, panel: VisitPanel, keys: tuple[str, ...],
-                     description: str) -> EventSource:
+    def visit_source(
+        self, trial: Trial, panel: VisitPanel, keys: tuple[str, ...], description: str
+    ) -> EventSource:
         crit = self.visit_criteria(trial, panel)
-        labels = {"a_renal": "SFI-a new renal descriptor with escalation",
-                  "a_other": "SFI-a new CNS/vasculitis/myositis descriptor with escalation",
-                  "b": "SFI-b haematologic with escalation", "e": "SFI-e PGA > 2.5",
-                  "g": "SFI-g SLEDAI-2K > 12"}
+        labels = {
+            "a_renal": "SFI-a new renal descriptor with escalation",
+            "a_other": "SFI-a new CNS/vasculitis/myositis descriptor with escalation",
+            "b": "SFI-b haematologic with escalation",
+            "e": "SFI-e PGA > 2.5",
+            "g": "SFI-g SLEDAI-2K > 12",
+        }
         keys = tuple(k for k in keys if k in crit)
         met = pd.Series(False, index=panel.frame.index)
         rule = pd.Series("", index=panel.frame.index, dtype=object)
@@ -202,16 +238,28 @@ class SevereFlare(Endpoint):
 
         def extra(i):
             new = names_where(masks, i, prefix=7)
-            return join_parts(np.where(new != "", "new: " + new, ""),
-                              "previous PGA " + fmt(prev_pga.iloc[i], "pga"), esc_text.iloc[i])
+            return join_parts(
+                np.where(new != "", "new: " + new, ""),
+                "previous PGA " + fmt(prev_pga.iloc[i], "pga"),
+                esc_text.iloc[i],
+            )
 
-        return visit_source(panel, met, rule, description, "SLEDAI/PGA/LABS",
-                            ["sledai2k", "pga", "platelets_10e9_l", "hemoglobin_g_dl"], extra)
+        return visit_source(
+            panel,
+            met,
+            rule,
+            description,
+            "SLEDAI/PGA/LABS",
+            ["sledai2k", "pga", "platelets_10e9_l", "hemoglobin_g_dl"],
+            extra,
+        )
 
     def sources(self, trial, panel):
         keys = ("a_renal", "a_other", "b", "e", "g")
-        events = [self.visit_source(trial, panel, keys, "severe flare"),
-                  *self.record_sources(trial)]
+        events = [
+            self.visit_source(trial, panel, keys, "severe flare"),
+            *self.record_sources(trial),
+        ]
         return events, [last_adequate_assessment(panel, list(self.adequacy))]
 
 
@@ -237,12 +285,21 @@ class ExtrarenalFlare(Endpoint):
             prev = panel.previous_of(is_a, ("bilag_a", dom))
             masks[dom] = (is_a == 1.0) & (prev != 1.0)
             hit |= masks[dom]
-        return visit_source(panel, hit, "new BILAG-2004 A (non-renal)", "extrarenal flare",
-                            "BILAG", [], lambda i: "new BILAG A: " + names_where(masks, i, 6))
+        return visit_source(
+            panel,
+            hit,
+            "new BILAG-2004 A (non-renal)",
+            "extrarenal flare",
+            "BILAG",
+            [],
+            lambda i: "new BILAG A: " + names_where(masks, i, 6),
+        )
 
     def sources(self, trial, panel):
         sf = self.severe_flare
-        events = [sf.visit_source(trial, panel, ("a_other", "b", "e", "g"), "extrarenal flare"),
-                  *[replace(s, description="extrarenal flare") for s in sf.record_sources(trial)],
-                  self.bilag_source(panel)]
+        events = [
+            sf.visit_source(trial, panel, ("a_other", "b", "e", "g"), "extrarenal flare"),
+            *[replace(s, description="extrarenal flare") for s in sf.record_sources(trial)],
+            self.bilag_source(panel),
+        ]
         return events, [last_adequate_assessment(panel, list(sf.adequacy))]

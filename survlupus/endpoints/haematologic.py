@@ -26,9 +26,11 @@ class HaematologicFlare(Endpoint):
     paramcd: str = "TTHFLR"
     param: str = "Time to first haematologic flare (days)"
     scope: str | None = "cytopenia"
-    citation: str = ("survlupus default after the SFI haematologic items (Petri M et al. N Engl "
-                     "J Med 2005;353:2550-8); seed CS20AT04 outcome 'time to first hematologic "
-                     "flare'")
+    citation: str = (
+        "survlupus default after the SFI haematologic items (Petri M et al. N Engl "
+        "J Med 2005;353:2550-8); seed CS20AT04 outcome 'time to first hematologic "
+        "flare'"
+    )
     platelets_below: float = 60.0
     hemoglobin_below_g_dl: float = 7.0
     hemoglobin_fall_g_dl: float = 3.0
@@ -49,17 +51,33 @@ class HaematologicFlare(Endpoint):
     def sources(self, trial, panel):
         crit = self.criteria(panel)
         met = crit["platelets"] | crit["haemoglobin"] | crit["neutrophils"]
-        rule = pd.Series(np.select(
-            [crit["platelets"], crit["haemoglobin"], crit["neutrophils"]],
-            [f"platelets newly < {self.platelets_below:g}",
-             f"haemoglobin < {self.hemoglobin_below_g_dl:g} or fallen ≥ "
-             f"{self.hemoglobin_fall_g_dl:g} g/dL", f"neutrophils newly < {self.neutrophils_below:g}"],
-            ""), index=panel.frame.index)
+        rule = pd.Series(
+            np.select(
+                [crit["platelets"], crit["haemoglobin"], crit["neutrophils"]],
+                [
+                    f"platelets newly < {self.platelets_below:g}",
+                    f"haemoglobin < {self.hemoglobin_below_g_dl:g} or fallen ≥ "
+                    f"{self.hemoglobin_fall_g_dl:g} g/dL",
+                    f"neutrophils newly < {self.neutrophils_below:g}",
+                ],
+                "",
+            ),
+            index=panel.frame.index,
+        )
         high = panel.highest_before(HB)
 
         def extra(i):
             return "highest haemoglobin so far " + fmt(high.iloc[i], HB) + " g/dL"
 
-        events = [visit_source(panel, met, rule, "haematologic flare", "PLATELETS/HB/NEUTROPHILS",
-                               [PLT, HB, NEUT], extra)]
+        events = [
+            visit_source(
+                panel,
+                met,
+                rule,
+                "haematologic flare",
+                "PLATELETS/HB/NEUTROPHILS",
+                [PLT, HB, NEUT],
+                extra,
+            )
+        ]
         return events, [last_adequate_assessment(panel, [HB, PLT])]

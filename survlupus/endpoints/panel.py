@@ -81,8 +81,7 @@ class VisitPanel:
         key = ("num", var)
         if key not in self._cache:
             c = self.col(var)
-            self._cache[key] = c.astype("Float64").astype("float64") if c.dtype != "float64" \
-                else c
+            self._cache[key] = c.astype("Float64").astype("float64") if c.dtype != "float64" else c
         return self._cache[key]
 
     def present(self, *vars_: str) -> pd.Series:

@@ -14,8 +14,13 @@ from survlupus.endpoints.engine import EventSource
 def _record_source(trial, event: str, description: str, rule: str) -> EventSource:
     rec = event_records(trial, [event])
     rec["rule"] = rule
-    rec["evidence"] = (event + " on " + date_text(rec["date"]) + ": "
-                       + rec["detail"].fillna("").astype(str).to_numpy(dtype=object))
+    rec["evidence"] = (
+        event
+        + " on "
+        + date_text(rec["date"])
+        + ": "
+        + rec["detail"].fillna("").astype(str).to_numpy(dtype=object)
+    )
     return EventSource(rec, description, "EVENTS", event.upper(), on_start=True)
 
 
@@ -43,5 +48,7 @@ class RescueTherapy(Endpoint):
     citation: str = "Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS treatment failure)"
 
     def sources(self, trial, panel):
-        return ([_record_source(trial, "rescue_therapy", "rescue therapy", "rescue therapy")],
-                [last_contact(trial)])
+        return (
+            [_record_source(trial, "rescue_therapy", "rescue therapy", "rescue therapy")],
+            [last_contact(trial)],
+        )

@@ -26,10 +26,17 @@ from survlupus.endpoints.panel import VisitPanel
 from survlupus.endpoints.scope import UNLIMITED_WINDOW_DAYS, observation
 
 CREAT, UPCR, PROT24, RBC, CASTS = (
-    "creatinine_umol_l", "upcr_g_g", "proteinuria_g_24h", "urine_rbc_hpf", "cellular_casts")
+    "creatinine_umol_l",
+    "upcr_g_g",
+    "proteinuria_g_24h",
+    "urine_rbc_hpf",
+    "cellular_casts",
+)
 
-EULAR_2012 = ("Bertsias GK et al. Ann Rheum Dis 2012;71:1771-82 (EULAR/ERA-EDTA); "
-              "Fanouriakis A et al. Ann Rheum Dis 2020;79:713-23")
+EULAR_2012 = (
+    "Bertsias GK et al. Ann Rheum Dis 2012;71:1771-82 (EULAR/ERA-EDTA); "
+    "Fanouriakis A et al. Ann Rheum Dis 2020;79:713-23"
+)
 
 
 def _bool(panel: VisitPanel, var: str) -> pd.Series:
@@ -70,21 +77,36 @@ class RenalFlare(Endpoint):
 
     def sources(self, trial, panel):
         nephritic, proteinuric, adequate = self.criteria(panel)
-        rule = pd.Series(np.where(nephritic, "nephritic flare", "proteinuric flare"),
-                         index=panel.frame.index)
+        rule = pd.Series(
+            np.where(nephritic, "nephritic flare", "proteinuric flare"), index=panel.frame.index
+        )
         f = panel.frame
         ref_c, ref_u = panel.lowest_before(CREAT), panel.lowest_before(UPCR)
 
         def extra(i):
             ratio = f[CREAT].iloc[i].to_numpy() / ref_c.iloc[i].to_numpy()
-            neph = ("= " + fmt(ratio, decimals=2) + " × reference "
-                    + fmt(ref_c.iloc[i], CREAT) + " µmol/L")
+            neph = (
+                "= "
+                + fmt(ratio, decimals=2)
+                + " × reference "
+                + fmt(ref_c.iloc[i], CREAT)
+                + " µmol/L"
+            )
             prot = "reference UPCR " + fmt(ref_u.iloc[i], UPCR) + " g/g"
             return np.where(nephritic.iloc[i].to_numpy(), neph, prot)
 
         confirm = "" if self.confirm_days is None else f" (confirmed within {self.confirm_days} d)"
-        events = [visit_source(panel, nephritic | proteinuric, rule + confirm, "renal flare",
-                               "CREATININE_UMOL_L/UPCR_G_G", [CREAT, UPCR, RBC, CASTS], extra)]
+        events = [
+            visit_source(
+                panel,
+                nephritic | proteinuric,
+                rule + confirm,
+                "renal flare",
+                "CREATININE_UMOL_L/UPCR_G_G",
+                [CREAT, UPCR, RBC, CASTS],
+                extra,
+            )
+        ]
         return events, [last_adequate_assessment(panel, [CREAT, UPCR], adequate)]
 
 
@@ -109,14 +131,24 @@ class CompleteRenalRemission(Endpoint):
 
     def sources(self, trial, panel):
         prot = self.proteinuria(panel)
-        met = ((panel.num(CREAT) < self.creatinine_below_umol_l)
-               & (prot < self.proteinuria_below_g)
-               & (panel.num(RBC) <= self.rbc_max_hpf) & panel.num(CASTS).eq(0.0))
+        met = (
+            (panel.num(CREAT) < self.creatinine_below_umol_l)
+            & (prot < self.proteinuria_below_g)
+            & (panel.num(RBC) <= self.rbc_max_hpf)
+            & panel.num(CASTS).eq(0.0)
+        )
         adequate = panel.present(CREAT, RBC, CASTS) & prot.notna() & panel.post
         evars = [CREAT, PROT24, UPCR, RBC, CASTS]
-        events = [visit_source(panel, met, "complete renal remission",
-                               "complete renal remission", "CREATININE/PROTEINURIA/SEDIMENT",
-                               evars)]
+        events = [
+            visit_source(
+                panel,
+                met,
+                "complete renal remission",
+                "complete renal remission",
+                "CREATININE/PROTEINURIA/SEDIMENT",
+                evars,
+            )
+        ]
         censor = last_adequate_assessment(panel, evars, adequate)
         return events, [censor]
 
@@ -140,8 +172,13 @@ class CreatinineDoubling(Endpoint):
         creat = panel.analysis(CREAT)
         base = panel.baseline(CREAT)
         assessed = creat.notna() & panel.post
-        sub = pd.DataFrame({"s": panel.subject[assessed], "d": panel.date[assessed],
-                            "flag": (creat >= self.factor * base)[assessed]})
+        sub = pd.DataFrame(
+            {
+                "s": panel.subject[assessed],
+                "d": panel.date[assessed],
+                "flag": (creat >= self.factor * base)[assessed],
+            }
+        )
         change = sub["flag"].ne(sub.groupby("s")["flag"].shift()) | sub["s"].ne(sub["s"].shift())
         sub["run"] = change.cumsum()
         runs = sub[sub["flag"]].groupby("run").agg(first=("d", "min"), last=("d", "max"))
@@ -155,13 +192,28 @@ class CreatinineDoubling(Endpoint):
 
         def extra(i):
             ratio = (f[CREAT].iloc[i] / base.iloc[i]).to_numpy()
-            return ("= " + fmt(ratio, decimals=2) + " × baseline " +
-                    fmt(base.iloc[i], CREAT) + " µmol/L, still ≥ " + f"{self.factor:g}" +
-                    " × baseline through " + date_text(confirm.iloc[i]))
+            return (
+                "= "
+                + fmt(ratio, decimals=2)
+                + " × baseline "
+                + fmt(base.iloc[i], CREAT)
+                + " µmol/L, still ≥ "
+                + f"{self.factor:g}"
+                + " × baseline through "
+                + date_text(confirm.iloc[i])
+            )
 
-        events = [visit_source(panel, mask, f"creatinine ≥ {self.factor:g} × baseline sustained "
-                               f"≥ {self.sustain_days} days", "sustained doubling of creatinine",
-                               "CREATININE_UMOL_L", [CREAT], extra)]
+        events = [
+            visit_source(
+                panel,
+                mask,
+                f"creatinine ≥ {self.factor:g} × baseline sustained ≥ {self.sustain_days} days",
+                "sustained doubling of creatinine",
+                "CREATININE_UMOL_L",
+                [CREAT],
+                extra,
+            )
+        ]
         return events, [last_adequate_assessment(panel, [CREAT])]
 
 
@@ -185,14 +237,25 @@ class EndStageRenalDisease(Endpoint):
         chronic = dia[length >= self.min_dialysis_days].copy()
         chronic["rule"] = f"dialysis ≥ {self.min_dialysis_days} days"
         ongoing = dia["end_date"].isna()[chronic.index]
-        chronic["evidence"] = ("dialysis from " + date_text(chronic["date"]) + np.where(
-            ongoing, " ongoing at last contact " + date_text(until[chronic.index]),
-            " to " + date_text(until[chronic.index])) + " ("
-            + length[chronic.index].astype(str).to_numpy(dtype=object) + " days)")
+        chronic["evidence"] = (
+            "dialysis from "
+            + date_text(chronic["date"])
+            + np.where(
+                ongoing,
+                " ongoing at last contact " + date_text(until[chronic.index]),
+                " to " + date_text(until[chronic.index]),
+            )
+            + " ("
+            + length[chronic.index].astype(str).to_numpy(dtype=object)
+            + " days)"
+        )
         tx = event_records(trial, ["kidney_transplant"])
         tx["rule"] = "kidney transplant"
         tx["evidence"] = "kidney transplant on " + date_text(tx["date"])
-        events = [EventSource(chronic, "ESRD: chronic dialysis", "EVENTS", "DIALYSIS", on_start=True),
-                  EventSource(tx, "ESRD: kidney transplant", "EVENTS", "KIDNEY_TRANSPLANT",
-                              on_start=True)]
+        events = [
+            EventSource(chronic, "ESRD: chronic dialysis", "EVENTS", "DIALYSIS", on_start=True),
+            EventSource(
+                tx, "ESRD: kidney transplant", "EVENTS", "KIDNEY_TRANSPLANT", on_start=True
+            ),
+        ]
         return events, [last_contact(trial)]

@@ -56,16 +56,19 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
     disc = s["discontinued"].fillna(False).astype(bool) if "discontinued" in s else False
     withdrew = ~died & disc & (last_contact < window_end)
     status = pd.Series("complete", index=s.index).mask(withdrew, "withdrew").mask(died, "died")
-    return pd.DataFrame({
-        "subject_id": s["subject_id"].to_numpy(),
-        "_spos": pd.Index(trial.subjects["subject_id"]).get_indexer(s["subject_id"]),
-        "arm": s["arm"].to_numpy(),
-        "subgroup": (s["subgroup"] if "subgroup" in s else pd.Series("", index=s.index))
-        .fillna("").to_numpy(),
-        "start_date": s["start_date"].to_numpy(),
-        "window_end": window_end.to_numpy(),
-        "last_contact": last_contact.to_numpy(),
-        "death_date": death.to_numpy(),
-        "obs_end": obs_end.to_numpy(),
-        "status": status.to_numpy(),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "subject_id": s["subject_id"].to_numpy(),
+            "_spos": pd.Index(trial.subjects["subject_id"]).get_indexer(s["subject_id"]),
+            "arm": s["arm"].to_numpy(),
+            "subgroup": (s["subgroup"] if "subgroup" in s else pd.Series("", index=s.index))
+            .fillna("")
+            .to_numpy(),
+            "start_date": s["start_date"].to_numpy(),
+            "window_end": window_end.to_numpy(),
+            "last_contact": last_contact.to_numpy(),
+            "death_date": death.to_numpy(),
+            "obs_end": obs_end.to_numpy(),
+            "status": status.to_numpy(),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,149 @@
+"""Writing derived datasets: CSV, Parquet or SAS transport (XPT) version 5, chosen by extension.
+
+XPT v5 is what regulators accept (pyreadstat's default is version 8, so the version is set
+explicitly). Its limits are handled here, in one place:
+
+* names of at most 8 characters (ADaM names already are), labels of at most 40;
+* character values of at most 200 bytes: a longer ``EVIDENCE`` is split into ``EVIDENCE``,
+  ``EVIDENC2``, ``EVIDENC3`` ... (each a continuation, the ADaM convention for long text);
+* ASCII text: µ, ×, ≥, ⁹ and similar are spelled in ASCII (``umol/L``, ``x``, ``>=``, ``9``);
+* dates as SAS dates (days since 1960-01-01) with format ``DATE9.``.
+
+CSV and Parquet keep the full text unchanged.
+
+>>> write_dataset(adtte, "adtte.xpt", labels=ADTTE_LABELS, name="ADTTE")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ADTTE_LABELS: dict[str, str] = {
+    "USUBJID": "Unique Subject Identifier",
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "ARM": "Description of Planned Arm",
+    "SUBGROUP": "Analysis Subgroup",
+    "STARTDT": "Time-to-Event Origin Date for Subject",
+    "ADT": "Analysis Date",
+    "AVAL": "Analysis Value",
+    "CNSR": "Censor",
+    "EVNTDESC": "Event or Censoring Description",
+    "CNSDTDSC": "Censor Date Description",
+    "SRCDOM": "Source Data",
+    "SRCVAR": "Source Variable",
+    "SRCDT": "Source Date",
+    "RULE": "Derivation Rule That Fired",
+    "EVIDENCE": "Evidence for the Derivation",
+}
+
+EPISODE_LABELS: dict[str, str] = {
+    "USUBJID": "Unique Subject Identifier",
+    "ARM": "Description of Planned Arm",
+    "SUBGROUP": "Analysis Subgroup",
+    "TYPE": "Flare Type",
+    "PARAMCD": "Parameter Code of the Rule",
+    "SEVERITY": "Flare Severity",
+    "EPISODE": "Episode Number Within Type",
+    "ONSETDT": "Onset Date",
+    "ONSETDY": "Onset Study Day",
+    "RULE": "Rule That Fired",
+    "SRCDOM": "Source Data",
+    "EVIDENCE": "Evidence for the Episode",
+}
+
+_ASCII = {
+    "µ": "u",
+    "μ": "u",
+    "×": "x",
+    "≥": ">=",
+    "≤": "<=",
+    "⁹": "9",
+    "→": "->",
+    "–": "-",
+    "—": "-",
+    "’": "'",
+    "é": "e",
+    "ï": "i",
+    "ñ": "n",
+    "³": "3",
+    "²": "2",
+}
+
+XPT_TEXT_BYTES = 200
+
+
+def to_ascii(text: str) -> str:
+    """ASCII spelling of survlupus's evidence text (unknown characters become ``?``)."""
+    for k, v in _ASCII.items():
+        text = text.replace(k, v)
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    out = df.copy()
+    for col in [c for c in df.columns if df[c].dtype == object]:
+        text = out[col].fillna("").astype(str).map(to_ascii)
+        if text.str.len().max() <= XPT_TEXT_BYTES if len(text) else True:
+            out[col] = text
+            continue
+        n_parts = int(np.ceil(text.str.len().max() / XPT_TEXT_BYTES))
+        out[col] = text.str.slice(0, XPT_TEXT_BYTES)
+        pos = list(out.columns).index(col)
+        for k in range(2, n_parts + 1):
+            name = (col[:7] + str(k)) if len(col) >= 8 else col + str(k)
+            out.insert(
+                pos + k - 1, name, text.str.slice((k - 1) * XPT_TEXT_BYTES, k * XPT_TEXT_BYTES)
+            )
+            labels[name] = f"{labels.get(col, col)[:30]} (part {k})"
+    return out
+
+
+def write_dataset(
+    df: pd.DataFrame,
+    path: str | Path,
+    *,
+    labels: Mapping[str, str] | None = None,
+    name: str = "DATA",
+) -> Path:
+    """Write ``df`` as CSV, Parquet or XPT v5, by the extension of ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        out = df.copy()
+        for col in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.strftime("%Y-%m-%d")
+        out.to_csv(path, index=False, lineterminator="\n")
+    elif suffix == ".parquet":
+        df.to_parquet(path, index=False)
+    elif suffix == ".xpt":
+        _write_xpt(df, path, dict(labels or {}), name)
+    else:
+        raise ValueError(f"{path}: unknown extension {suffix!r}; use .csv, .parquet or .xpt")
+    return path
+
+
+def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) -> None:
+    import pyreadstat
+
+    out = _split_long(df, labels)
+    formats = {}
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.date  # written as SAS dates
+            formats[col] = "DATE9."
+    col_labels = [to_ascii(labels.get(c, c))[:40] for c in out.columns]
+    pyreadstat.write_xport(
+        out,
+        str(path),
+        file_format_version=5,
+        table_name=name[:8].upper(),
+        column_labels=col_labels,
+        variable_format=formats,
+    )
