@@ -1,5 +1,5 @@
-"""Large synthetic cohorts for benchmarks: the ``nanjing`` design (26 visits a subject) replicated
-with new subject IDs, vectorised (no per-subject loop)."""
+"""Large synthetic cohorts for benchmarks: the ``nanjing`` design (26 visits a subject, plus 4
+interim visits: about 30) replicated with new subject IDs, vectorised (no per-subject loop)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def replicate_tables(
 ) -> dict[str, pd.DataFrame]:
     base = simulate_design(design, seed=seed)
     base.pop("truth")
+    if design == "nanjing":  # 26 visits a subject; 4 interim visits bring it to about 30
+        v = base["visits"]
+        extra = v[v["visit"].isin(["M1", "M2", "M3", "M4"])].copy()
+        extra["visit_date"] = extra["visit_date"] + pd.Timedelta(days=14)
+        extra["visit"] = "UNS"
+        base["visits"] = (
+            pd.concat([v, extra])
+            .sort_values(["subject_id", "visit_date"], kind="stable")
+            .reset_index(drop=True)
+        )
     ids = base["subjects"]["subject_id"].to_numpy()
     reps = -(-n_subjects // len(ids))
     out = {}
@@ -46,4 +56,14 @@ def replicate_tables(
         )
         out[name] = big
     keep = set(out["subjects"]["subject_id"].iloc[:n_subjects])
-    return {k: v[v["subject_id"].isin(keep)].reset_index(drop=True) for k, v in out.items()}
+    order = {
+        "subjects": ["subject_id"],
+        "visits": ["subject_id", "visit_date"],
+        "steroids": ["subject_id", "start_date"],
+        "events": ["subject_id", "start_date"],
+        "infusions": ["subject_id", "infusion_date"],
+    }
+    return {
+        k: v[v["subject_id"].isin(keep)].sort_values(order[k], kind="stable").reset_index(drop=True)
+        for k, v in out.items()
+    }  # exported sorted, as trials are

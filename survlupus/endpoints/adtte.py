@@ -68,8 +68,24 @@ VARIANTS: dict[str, Endpoint] = {
 
 
 def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
-    """The definition's sources, computed once per trial (the composite reuses them)."""
-    return panel.memo(("sources", definition), lambda: definition.sources(trial, panel))
+    """The definition's event and censoring sources."""
+    return sources_of_uncached(definition, trial, panel)
+
+
+def sources_of_uncached(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """Compute the sources; keep the *event* sources on the panel for the composite (censoring
+    sources hold nearly every visit row and are not kept)."""
+    events, censors = definition.sources(trial, panel)
+    panel._cache[("events", definition)] = events
+    return events, censors
+
+
+def event_sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """The definition's event sources, computed once per trial."""
+    key = ("events", definition)
+    if key not in panel._cache:
+        sources_of_uncached(definition, trial, panel)
+    return panel._cache[key]
 
 
 def derive_endpoint(

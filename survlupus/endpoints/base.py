@@ -131,12 +131,20 @@ def visit_source(
     only for the rows the engine picks.
     """
     m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
-    rows = panel.frame.loc[m, ["subject_id", "visit_date", "_spos"]].rename(
-        columns={"visit_date": "date"}
+    # slim candidates (date, subject position, panel row): censoring sources hold nearly every
+    # visit row, and the composite keeps its components' sources
+    rows = pd.DataFrame(
+        {
+            "date": panel.date.to_numpy()[m],
+            "_spos": panel.frame["_spos"].to_numpy()[m],
+            "_i": np.flatnonzero(m),
+        }
     )
     rows.attrs["sorted"] = True  # panel order: by subject, then date
-    rows["rule"] = rule[m].to_numpy() if isinstance(rule, pd.Series) else rule
-    rows["_i"] = np.flatnonzero(m)
+    if isinstance(rule, pd.Series):
+        rows["rule"] = rule.to_numpy()[m]
+    elif rule:
+        rows["rule"] = rule
 
     def evidence(sel: pd.DataFrame) -> pd.Series:
         src = panel.frame.iloc[sel["_i"].to_numpy()]

@@ -83,9 +83,10 @@ def derive_episodes(
     >>> episodes = derive_episodes(trial)                              # doctest: +SKIP
     >>> episodes.groupby(["USUBJID", "TYPE"]).size()                   # doctest: +SKIP
     """
-    from survlupus.endpoints.adtte import sources_of
+    from survlupus.endpoints.adtte import sources_of_uncached as sources_of
 
     panel = VisitPanel.from_trial(trial)
+    ids = trial.subjects["subject_id"].to_numpy()
     window = UNLIMITED_WINDOW_DAYS if window_days is None else window_days
     parts = []
     for type_name, definition, severity in types:
@@ -111,7 +112,9 @@ def derive_episodes(
                 pd.DataFrame(
                     {
                         "_scope_pos": inside["_scope_pos"].to_numpy(),
-                        "USUBJID": chosen["subject_id"].to_numpy(),
+                        "USUBJID": ids[chosen["_spos"].to_numpy()]
+                        if "_spos" in chosen
+                        else chosen["subject_id"].to_numpy(),
                         "TYPE": type_name,
                         "PARAMCD": definition.paramcd,
                         "SEVERITY": severity,

@@ -37,9 +37,11 @@ class TreatmentFailure(Endpoint):
     death_is_event = True
 
     def sources(self, trial, panel):
+        from survlupus.endpoints.adtte import event_sources_of
+
         events = []
         for comp in self.components:
-            comp_events, _ = panel.memo(("sources", comp), lambda c=comp: c.sources(trial, panel))
+            comp_events = event_sources_of(comp, trial, panel)
             for src in comp_events:
                 events.append(
                     replace(

@@ -88,8 +88,7 @@ class SevereFlare(Endpoint):
         for d in names:
             if not panel.has(d):
                 continue
-            now = panel.analysis(d).eq(1.0)
-            masks[d] = panel.newly(now, d, panel.previous(d).eq(1.0))
+            masks[d] = panel.memo(("newly_true", d), lambda d=d: panel.newly_true(d))
             hit |= masks[d]
         return hit, masks
 

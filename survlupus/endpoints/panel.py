@@ -39,7 +39,8 @@ class VisitPanel:
             return cached
         v = trial.visits
         subj = trial.subjects.set_index("subject_id")
-        frame = v.sort_values(["subject_id", "visit_date"], kind="stable").reset_index(drop=True)
+        # Trial.visits is sorted by subject and date already: a shallow copy shares its columns
+        frame = v.copy(deep=False).reset_index(drop=True)
         frame["start_date"] = frame["subject_id"].map(subj["start_date"])
         frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
         frame["post"] = frame["visit_date"] > frame["start_date"]
@@ -76,13 +77,27 @@ class VisitPanel:
             return self.frame[var]
         return pd.Series(np.nan, index=self.frame.index, name=var)
 
-    def num(self, var: str) -> pd.Series:
+    def num(self, var: str, cache: bool = True) -> pd.Series:
         """A numeric/boolean column as float (True = 1.0), missing as NaN."""
         key = ("num", var)
-        if key not in self._cache:
-            c = self.col(var)
-            self._cache[key] = c.astype("Float64").astype("float64") if c.dtype != "float64" else c
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        c = self.col(var)
+        out = c.astype("Float64").astype("float64") if c.dtype != "float64" else c
+        if cache:
+            self._cache[key] = out
+        return out
+
+    def newly_true(self, var: str) -> pd.Series:
+        """A boolean variable present now and not at its previous assessment (baseline
+        included). Not cached: used for the 24 SLEDAI descriptors, whose intermediate series
+        would cost memory."""
+        x = self.num(var, cache=False)
+        pre_valued = (~self.post) & x.notna()
+        later = pre_valued[::-1].groupby(self.subject[::-1]).cumsum()[::-1] - pre_valued
+        a = x.where(self.post | (pre_valued & (later == 0)))
+        prev = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return (a == 1.0) & ~(prev == 1.0)
 
     def present(self, *vars_: str) -> pd.Series:
         """True where every named variable is non-missing."""
@@ -121,13 +136,10 @@ class VisitPanel:
             self._cache[key] = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
         return self._cache[key]
 
-    def previous_of(self, values: pd.Series, key) -> pd.Series:
+    def previous_of(self, values: pd.Series, key=None) -> pd.Series:
         """Previous non-missing value of any aligned Series (all rows, pre-baseline included)."""
-        k = ("previous_of", key)
-        if k not in self._cache:
-            v = values.astype("float64")
-            self._cache[k] = v.groupby(self.subject).ffill().groupby(self.subject).shift(1)
-        return self._cache[k]
+        v = values.astype("float64")  # not cached: each caller uses it once
+        return v.groupby(self.subject).ffill().groupby(self.subject).shift(1)
 
     def memo(self, key, compute):
         """Compute once per panel (e.g. an endpoint's sources, reused by the composite)."""

@@ -127,7 +127,7 @@ def parse_number(ctx: TableContext, column: str) -> pd.Series:
         )
         return pd.Series(np.nan, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype("float64")
+        return raw if raw.dtype == "float64" else raw.astype("float64")  # no copy if typed
     text = raw.astype("string").str.strip()
     miss = missing_mask(raw)
     num = pd.to_numeric(text.where(~miss), errors="coerce").astype("float64")
@@ -174,7 +174,11 @@ def parse_date(ctx: TableContext, column: str) -> pd.Series:
     miss = missing_mask(raw)
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-        out = out.astype("datetime64[ns]")
+        if out.dtype != "datetime64[ns]":
+            out = out.astype("datetime64[ns]")
+        ns = out.to_numpy().view("int64")
+        if not (out.notna().to_numpy() & (ns % 86_400_000_000_000 != 0)).any():
+            return out  # typed calendar dates (e.g. Parquet): used as they are, no copy
         has_time = (out.notna() & (out != out.dt.normalize())).to_numpy()
         ctx.flag(
             has_time,

@@ -118,6 +118,7 @@ def validate_trial(
             conversions += _convert_units(ctx, unit_map)
         tables[name] = _parse_table(ctx)
         problems += ctx.problems
+        ctx.frame = ctx.frame.iloc[:0]  # release the raw table; only its columns are needed now
     for name in OPTIONAL_TABLES:
         if name not in tables:
             spec = TABLES[name]
@@ -158,9 +159,29 @@ def _empty_dtype(kind: str) -> str:
     return {"date": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(kind, "object")
 
 
+def _is_sorted(df: pd.DataFrame, keys: list[str]) -> bool:
+    """True when rows are already in ``keys`` order (then no sorted copy is made)."""
+    if len(df) < 2 or not keys:
+        return True
+    first = df[keys[0]]
+    if not first.is_monotonic_increasing:
+        return False
+    same = first.to_numpy()[1:] == first.to_numpy()[:-1]
+    for key in keys[1:2]:
+        col = df[key]
+        if col.isna().any():
+            return False
+        ok_next = col.to_numpy()[1:] >= col.to_numpy()[:-1]
+        return bool((~same | ok_next).all())
+    return not same.any()
+
+
 def _finalise(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     keys = [k for k in keys if k in df.columns]
-    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+    if not _is_sorted(df, keys):
+        df = df.sort_values(keys, kind="stable")
+    df.index = pd.RangeIndex(len(df))  # in place: no copy of the columns
+    return df
 
 
 # --- 1. loading ---------------------------------------------------------------------------
@@ -291,6 +312,7 @@ def _load_file(
             )
         else:
             frame = pd.read_parquet(path)
+            _release_arrow_memory()
     except Exception as exc:  # parser errors from pandas/pyarrow: report, never a traceback
         problems.append(
             Problem(
@@ -302,6 +324,16 @@ def _load_file(
         )
         return None
     return TableContext(name, frame, path.name, True)
+
+
+def _release_arrow_memory() -> None:
+    """Hand Arrow's cached buffers back to the system after a Parquet read."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # an older pyarrow without release_unused: nothing to do
+        pass
 
 
 # --- 2. column names and units -----------------------------------------------------------
@@ -392,7 +424,7 @@ def _parse_table(ctx: TableContext) -> pd.DataFrame:
         if col in out and kind in ("text", "date"):
             miss = parse.missing_mask(frame[col])
             ctx.flag(miss, col, lambda p: "value is missing", f"fill in {col}; it is required")
-    out["_row"] = [ctx.row_label(i) for i in range(len(frame))]
+    out["_row"] = (np.arange(len(frame)) + 2) if ctx.is_file else frame.index.to_numpy()
     out = _check_keys(ctx, out)
     out = out.reset_index(drop=True)
     out.attrs["source"] = ctx.source

@@ -163,7 +163,7 @@ def fill_derived(
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Fill ``sledai2k`` and ``egfr_ml_min``; report score/descriptor disagreements."""
     problems: list[Problem] = []
-    visits = tables["visits"].copy()
+    visits = tables["visits"].copy(deep=False)  # new columns only; no copy of the data
     present = [d for d in SLEDAI_DESCRIPTORS if d in visits]
     if present and not has_descriptors(visits):
         problems.append(
