@@ -60,8 +60,9 @@ def value_text(panel_rows: pd.DataFrame, var: str) -> np.ndarray:
     if var == "cellular_casts":
         v = panel_rows[var].map(lambda x: "missing" if pd.isna(x) else ("yes" if x else "no"))
         return (label + " " + v).to_numpy(dtype=object)
-    unit_text = f" {unit}" if unit else ""
-    return label + " " + fmt(panel_rows[var], var, dec) + unit_text
+    text = fmt(panel_rows[var], var, dec)
+    unit_text = np.where(text == "missing", "", f" {unit}" if unit else "")
+    return label + " " + text + unit_text
 
 
 def join_parts(*parts, sep: str = "; ") -> np.ndarray:
