@@ -8,12 +8,15 @@ from survlupus.endpoints import *  # noqa: F403
 from survlupus.endpoints import __all__ as _endpoints_all
 from survlupus.errors import DataError, Problem
 from survlupus.export import write_dataset
+from survlupus.stats import *  # noqa: F403
+from survlupus.stats import __all__ as _stats_all
 from survlupus.trial import Trial, ValidationReport, read_trial, validate_trial
 
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604
     *_endpoints_all,
+    *_stats_all,
     "DataError",
     "Problem",
     "Trial",

@@ -31,18 +31,32 @@ def ties() -> pd.DataFrame:
     rows = []
     for arm, p_event in (("A", 0.55), ("B", 0.3)):
         for i in range(30):
-            rows.append({"USUBJID": f"{arm}{i:02d}", "ARM": arm, "AVAL": int(rng.choice(days)),
-                         "CNSR": 0 if rng.random() < p_event else 1,
-                         "STRATUM": "s1" if i % 2 else "s2",
-                         "X": round(float(rng.normal(50, 10)), 1)})
+            rows.append(
+                {
+                    "USUBJID": f"{arm}{i:02d}",
+                    "ARM": arm,
+                    "AVAL": int(rng.choice(days)),
+                    "CNSR": 0 if rng.random() < p_event else 1,
+                    "STRATUM": "s1" if i % 2 else "s2",
+                    "X": round(float(rng.normal(50, 10)), 1),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def flat_exact() -> pd.DataFrame:
     # "drop": events at 1 and 2 of 4 subjects: S = 0.5 from day 2 until the event on day 4
     # "end": events at 1 and 2 of 4 subjects, the other two censored on day 3: S = 0.5 to the end
-    rows = [("A1", "drop", 1, 0), ("A2", "drop", 2, 0), ("A3", "drop", 4, 0), ("A4", "drop", 6, 1),
-            ("B1", "end", 1, 0), ("B2", "end", 2, 0), ("B3", "end", 3, 1), ("B4", "end", 3, 1)]
+    rows = [
+        ("A1", "drop", 1, 0),
+        ("A2", "drop", 2, 0),
+        ("A3", "drop", 4, 0),
+        ("A4", "drop", 6, 1),
+        ("B1", "end", 1, 0),
+        ("B2", "end", 2, 0),
+        ("B3", "end", 3, 1),
+        ("B4", "end", 3, 1),
+    ]
     return pd.DataFrame([{"USUBJID": u, "ARM": a, "AVAL": t, "CNSR": c} for u, a, t, c in rows])
 
 
@@ -50,11 +64,25 @@ def zero() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = []
     for i in range(12):
-        rows.append({"USUBJID": f"T{i:02d}", "ARM": "Treated", "AVAL": int(rng.integers(20, 180)),
-                     "CNSR": 1, "X": round(float(rng.normal(0, 1)), 2)})
+        rows.append(
+            {
+                "USUBJID": f"T{i:02d}",
+                "ARM": "Treated",
+                "AVAL": int(rng.integers(20, 180)),
+                "CNSR": 1,
+                "X": round(float(rng.normal(0, 1)), 2),
+            }
+        )
     for i in range(12):
-        rows.append({"USUBJID": f"P{i:02d}", "ARM": "Placebo", "AVAL": int(rng.integers(20, 180)),
-                     "CNSR": 0 if i < 6 else 1, "X": round(float(rng.normal(0, 1)), 2)})
+        rows.append(
+            {
+                "USUBJID": f"P{i:02d}",
+                "ARM": "Placebo",
+                "AVAL": int(rng.integers(20, 180)),
+                "CNSR": 0 if i < 6 else 1,
+                "X": round(float(rng.normal(0, 1)), 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -64,8 +92,11 @@ def synthetic(design: str, paramcd: str) -> pd.DataFrame:
     trial = survlupus.read_trial(SYN / design)
     adtte = survlupus.derive_adtte(trial, window_days=DESIGNS[design].analysis_window_days)
     out = adtte[adtte.PARAMCD == paramcd][["USUBJID", "ARM", "SUBGROUP", "AVAL", "CNSR"]]
-    out = out.merge(trial.subjects[["subject_id", "age_years"]].rename(
-        columns={"subject_id": "USUBJID", "age_years": "AGE"}))
+    out = out.merge(
+        trial.subjects[["subject_id", "age_years"]].rename(
+            columns={"subject_id": "USUBJID", "age_years": "AGE"}
+        )
+    )
     out["STRATUM"] = out["SUBGROUP"].replace("", "none")
     return out.reset_index(drop=True)
 
@@ -80,8 +111,9 @@ def competing() -> pd.DataFrame:
     dth = adtte[adtte.PARAMCD == "TTDTH"].set_index("USUBJID").reindex(rf.index)
     status = np.where(rf.CNSR == 0, 1, np.where((dth.CNSR == 0) & (dth.ADT <= rf.ADT), 2, 0))
     aval = np.where(status == 2, dth.AVAL, rf.AVAL)
-    return pd.DataFrame({"USUBJID": rf.index, "ARM": rf.ARM.to_numpy(), "AVAL": aval,
-                         "CRSTAT": status}).reset_index(drop=True)
+    return pd.DataFrame(
+        {"USUBJID": rf.index, "ARM": rf.ARM.to_numpy(), "AVAL": aval, "CRSTAT": status}
+    ).reset_index(drop=True)
 
 
 def cr_ties() -> pd.DataFrame:
@@ -91,16 +123,28 @@ def cr_ties() -> pd.DataFrame:
     rows = []
     for arm, probs in (("A", [0.35, 0.4, 0.25]), ("B", [0.55, 0.25, 0.2])):
         for i in range(40):
-            rows.append({"USUBJID": f"{arm}{i:02d}", "ARM": arm, "AVAL": int(rng.choice(days)),
-                         "CRSTAT": int(rng.choice([0, 1, 2], p=probs))})
+            rows.append(
+                {
+                    "USUBJID": f"{arm}{i:02d}",
+                    "ARM": arm,
+                    "AVAL": int(rng.choice(days)),
+                    "CRSTAT": int(rng.choice([0, 1, 2], p=probs)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
-    sets = {"ties": ties(), "flat": flat_exact(), "zero": zero(),
-            "musc_sflr": synthetic("musc", "TTSFLR"), "cs_sflr": synthetic("cs20at04", "TTSFLR"),
-            "musc_cr": competing(), "cr_ties": cr_ties()}
+    sets = {
+        "ties": ties(),
+        "flat": flat_exact(),
+        "zero": zero(),
+        "musc_sflr": synthetic("musc", "TTSFLR"),
+        "cs_sflr": synthetic("cs20at04", "TTSFLR"),
+        "musc_cr": competing(),
+        "cr_ties": cr_ties(),
+    }
     for name, df in sets.items():
         df.to_csv(DATA / f"{name}.csv", index=False, lineterminator="\n")
         print(f"wrote {DATA / name}.csv ({len(df)} rows)")

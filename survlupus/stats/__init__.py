@@ -1,6 +1,24 @@
 """Survival analysis on ADTTE tables, checked against R's survival (validation/r/)."""
 
 from survlupus.stats.compare import LogRankResult, logrank
+from survlupus.stats.competing import CumulativeIncidence, cumulative_incidence, gray_test
+from survlupus.stats.cox import CoxResult, cox
 from survlupus.stats.km import KaplanMeier, kaplan_meier
+from survlupus.stats.recurrent import flare_rates, mean_cumulative_function
+from survlupus.stats.tables import SummaryTable, summary_table
 
-__all__ = ["KaplanMeier", "LogRankResult", "kaplan_meier", "logrank"]
+__all__ = [
+    "CoxResult",
+    "CumulativeIncidence",
+    "KaplanMeier",
+    "LogRankResult",
+    "SummaryTable",
+    "cox",
+    "cumulative_incidence",
+    "flare_rates",
+    "gray_test",
+    "kaplan_meier",
+    "logrank",
+    "mean_cumulative_function",
+    "summary_table",
+]

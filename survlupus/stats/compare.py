@@ -40,8 +40,7 @@ class LogRankResult:
     pairwise: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"test": self.test, "chisq": self.chisq, "df": self.df,
-                              "p": self.p}])
+        return pd.DataFrame([{"test": self.test, "chisq": self.chisq, "df": self.df, "p": self.p}])
 
 
 def _weights_name(weights) -> str:
@@ -85,8 +84,13 @@ def _test(data: pd.DataFrame, by: str, strata: str | None, weights, labels: list
     strata_values = data[strata] if strata else pd.Series(0, index=data.index)
     for _, idx in strata_values.groupby(strata_values).groups.items():
         sub = data.loc[idx]
-        o, e, v = _stratum_terms(sub["time"].to_numpy(), sub["event"].to_numpy(),
-                                 gi[data.index.get_indexer(idx)], k, weights)
+        o, e, v = _stratum_terms(
+            sub["time"].to_numpy(),
+            sub["event"].to_numpy(),
+            gi[data.index.get_indexer(idx)],
+            k,
+            weights,
+        )
         obs += o
         exp += e
         var += v
@@ -98,9 +102,15 @@ def _test(data: pd.DataFrame, by: str, strata: str | None, weights, labels: list
     return chisq, df, p, obs, exp
 
 
-def logrank(adtte: pd.DataFrame, paramcd: str, by: str, strata: str | None = None,
-            weights: tuple[str, float, float] | None = None, reference=None,
-            subjects: pd.DataFrame | None = None) -> LogRankResult:
+def logrank(
+    adtte: pd.DataFrame,
+    paramcd: str,
+    by: str,
+    strata: str | None = None,
+    weights: tuple[str, float, float] | None = None,
+    reference=None,
+    subjects: pd.DataFrame | None = None,
+) -> LogRankResult:
     """Log-rank (or weighted) test of ``paramcd`` between the groups of ``by``.
 
     ``reference``: also test each other group against this one (``pairwise``), e.g. each MSC dose
@@ -114,9 +124,14 @@ def logrank(adtte: pd.DataFrame, paramcd: str, by: str, strata: str | None = Non
     labels = group_labels(data[by])
     chisq, df, p, obs, exp = _test(data, by, strata, weights, labels)
     name = _weights_name(weights) + (f" stratified by {strata}" if strata else "")
-    table = pd.DataFrame({"group": labels,
-                          "n": [int((data[by] == g).sum()) for g in labels],
-                          "observed": obs, "expected": exp})
+    table = pd.DataFrame(
+        {
+            "group": labels,
+            "n": [int((data[by] == g).sum()) for g in labels],
+            "observed": obs,
+            "expected": exp,
+        }
+    )
     pairwise = None
     if reference is not None:
         if reference not in labels:
@@ -127,7 +142,8 @@ def logrank(adtte: pd.DataFrame, paramcd: str, by: str, strata: str | None = Non
                 continue
             sub = data[data[by].isin([g, reference])]
             c, d_, pv, _, _ = _test(sub, by, strata, weights, sorted([g, reference], key=str))
-            rows.append({"group": g, "reference": reference, "test": name, "chisq": c,
-                         "df": d_, "p": pv})
+            rows.append(
+                {"group": g, "reference": reference, "test": name, "chisq": c, "df": d_, "p": pv}
+            )
         pairwise = pd.DataFrame(rows)
     return LogRankResult(name, chisq, df, p, table, pairwise)

@@ -17,41 +17,58 @@ def _problem(message: str, fix: str, column: str | None = None) -> DataError:
     return DataError([Problem(table="adtte", message=message, fix=fix, column=column)])
 
 
-def select(adtte: pd.DataFrame, paramcd: str, columns: Sequence[str] = (),
-           subjects: pd.DataFrame | None = None) -> pd.DataFrame:
+def select(
+    adtte: pd.DataFrame,
+    paramcd: str,
+    columns: Sequence[str] = (),
+    subjects: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Rows of one parameter with ``time`` (AVAL), ``event`` (CNSR == 0) and the named columns.
 
     ``columns`` may come from ``adtte`` or, joined on ``USUBJID``, from ``subjects``.
     """
     for col in ("USUBJID", "PARAMCD", "AVAL", "CNSR"):
         if col not in adtte.columns:
-            raise _problem(f"column {col} is missing", "pass an ADTTE table from derive_adtte",
-                           col)
+            raise _problem(f"column {col} is missing", "pass an ADTTE table from derive_adtte", col)
     rows = adtte[adtte["PARAMCD"] == paramcd]
     if rows.empty:
         known = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise _problem(f"no rows for PARAMCD {paramcd!r}", f"use one of: {known}", "PARAMCD")
     if rows["USUBJID"].duplicated().any():
         dup = rows.loc[rows["USUBJID"].duplicated(), "USUBJID"].iloc[0]
-        raise DataError([Problem("adtte", f"subject {dup} has two rows for {paramcd}",
-                                 "keep one row per subject and parameter", "USUBJID", dup)])
+        raise DataError(
+            [
+                Problem(
+                    "adtte",
+                    f"subject {dup} has two rows for {paramcd}",
+                    "keep one row per subject and parameter",
+                    "USUBJID",
+                    dup,
+                )
+            ]
+        )
     out = rows.copy()
     if subjects is not None:
         extra = [c for c in columns if c not in out.columns and c in subjects.columns]
         if extra:
             key = "USUBJID" if "USUBJID" in subjects else "subject_id"
-            out = out.merge(subjects[[key, *extra]].rename(columns={key: "USUBJID"}),
-                            on="USUBJID", how="left")
+            out = out.merge(
+                subjects[[key, *extra]].rename(columns={key: "USUBJID"}), on="USUBJID", how="left"
+            )
     for col in columns:
         if col not in out.columns:
-            raise _problem(f"column {col} is not in the ADTTE table (nor in subjects)",
-                           "add it, or pass subjects= with that column", col)
+            raise _problem(
+                f"column {col} is not in the ADTTE table (nor in subjects)",
+                "add it, or pass subjects= with that column",
+                col,
+            )
     aval = pd.to_numeric(out["AVAL"], errors="coerce")
     bad = aval.isna() | (aval < 0)
     if bad.any():
         s = out.loc[bad, "USUBJID"].iloc[0]
-        raise DataError([Problem("adtte", "AVAL is missing or negative", "derive AVAL again",
-                                 "AVAL", str(s))])
+        raise DataError(
+            [Problem("adtte", "AVAL is missing or negative", "derive AVAL again", "AVAL", str(s))]
+        )
     out["time"] = aval.astype("float64")
     out["event"] = (pd.to_numeric(out["CNSR"], errors="coerce") == 0).astype(int)
     return out.reset_index(drop=True)

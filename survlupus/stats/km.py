@@ -36,8 +36,9 @@ QUANTILE_METHODS = ("r", "sas")
 TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 
 
-def confidence_limits(surv: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def confidence_limits(
+    surv: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise limits for S with ``se`` = s.e. of the cumulative hazard (R's ``std.err``)."""
     if conf_type not in CONF_TYPES:
         raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
@@ -67,9 +68,16 @@ def _one_group(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         inc = np.where(d > 0, d / (n * (n - d)), 0.0)
     se = np.sqrt(np.cumsum(inc))  # infinite once S reaches 0 (n == d), as in R
-    return pd.DataFrame({"time": et.index.to_numpy(float), "n_risk": n.astype(int),
-                         "n_event": d.astype(int), "n_censor": et["censored"].to_numpy(int),
-                         "survival": surv, "std_err": se})
+    return pd.DataFrame(
+        {
+            "time": et.index.to_numpy(float),
+            "n_risk": n.astype(int),
+            "n_event": d.astype(int),
+            "n_censor": et["censored"].to_numpy(int),
+            "survival": surv,
+            "std_err": se,
+        }
+    )
 
 
 def _quantile_of(times: np.ndarray, curve: np.ndarray, p: float, method: str) -> float:
@@ -115,12 +123,21 @@ class KaplanMeier:
         rows = []
         for g, tab in self.table.groupby("group", sort=False):
             t = tab["time"].to_numpy()
-            rows.append({"group": g, "quantile": q,
-                         **{name: _quantile_of(t, tab[col].to_numpy(), 1 - q,
-                                               self.quantile_method)
-                            for name, col in (("estimate", "survival"), ("lower", "lower"),
-                                              ("upper", "upper"))},
-                         "method": self.quantile_method})
+            rows.append(
+                {
+                    "group": g,
+                    "quantile": q,
+                    **{
+                        name: _quantile_of(t, tab[col].to_numpy(), 1 - q, self.quantile_method)
+                        for name, col in (
+                            ("estimate", "survival"),
+                            ("lower", "lower"),
+                            ("upper", "upper"),
+                        )
+                    },
+                    "method": self.quantile_method,
+                }
+            )
         return pd.DataFrame(rows)
 
     def median(self) -> pd.DataFrame:
@@ -137,10 +154,17 @@ class KaplanMeier:
                     vals = (1.0, 1.0, 1.0, tab["n_risk"].iloc[0])
                 else:  # beyond the last time the last value carries (R: extend = TRUE)
                     r = tab.iloc[i]
-                    vals = (r["survival"], r["lower"], r["upper"],
-                            int((self._times(g) >= x).sum()))
-                rows.append({"group": g, "time": x, "survival": vals[0], "lower": vals[1],
-                             "upper": vals[2], "n_risk": int(vals[3])})
+                    vals = (r["survival"], r["lower"], r["upper"], int((self._times(g) >= x).sum()))
+                rows.append(
+                    {
+                        "group": g,
+                        "time": x,
+                        "survival": vals[0],
+                        "lower": vals[1],
+                        "upper": vals[2],
+                        "n_risk": int(vals[3]),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def _times(self, g) -> np.ndarray:
@@ -155,16 +179,27 @@ class KaplanMeier:
             sub = d if self.by is None else d[d[self.by] == g]
             t, e = sub["time"].to_numpy(), sub["event"].to_numpy()
             for x in times:
-                rows.append({"group": g, "time": x, "n_risk": int((t >= x).sum()),
-                             "cum_events": int(((t <= x) & (e == 1)).sum()),
-                             "cum_censored": int(((t <= x) & (e == 0)).sum())})
+                rows.append(
+                    {
+                        "group": g,
+                        "time": x,
+                        "n_risk": int((t >= x).sum()),
+                        "cum_events": int(((t <= x) & (e == 1)).sum()),
+                        "cum_censored": int(((t <= x) & (e == 0)).sum()),
+                    }
+                )
         return pd.DataFrame(rows)
 
 
-def kaplan_meier(adtte: pd.DataFrame, paramcd: str, by: str | None = None,
-                 conf_type: str = "log-log", conf_level: float = 0.95,
-                 quantile_method: str = "r", subjects: pd.DataFrame | None = None
-                 ) -> KaplanMeier:
+def kaplan_meier(
+    adtte: pd.DataFrame,
+    paramcd: str,
+    by: str | None = None,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+    quantile_method: str = "r",
+    subjects: pd.DataFrame | None = None,
+) -> KaplanMeier:
     """Kaplan-Meier estimate of ``paramcd``, by the column ``by`` (from ADTTE or ``subjects``).
 
     ``.table`` has ``group, time, n_risk, n_event, n_censor, survival, std_err, lower, upper``.
@@ -177,9 +212,9 @@ def kaplan_meier(adtte: pd.DataFrame, paramcd: str, by: str | None = None,
     for g in labels:
         sub = data if by is None else data[data[by] == g]
         tab = _one_group(sub["time"].to_numpy(), sub["event"].to_numpy())
-        tab["lower"], tab["upper"] = confidence_limits(tab["survival"].to_numpy(),
-                                                       tab["std_err"].to_numpy(), conf_type,
-                                                       conf_level)
+        tab["lower"], tab["upper"] = confidence_limits(
+            tab["survival"].to_numpy(), tab["std_err"].to_numpy(), conf_type, conf_level
+        )
         tab.insert(0, "group", g)
         parts.append(tab)
     table = pd.concat(parts, ignore_index=True)

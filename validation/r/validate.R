@@ -93,7 +93,8 @@ cox <- function(ds, formula, label, ref) {
       lower = ci[, "lower .95"], upper = ci[, "upper .95"], p = cf[, "Pr(>|z|)"])
     test_rows[[length(test_rows) + 1]] <<- data.frame(dataset = ds, model = label, ties = ties,
       test = c("likelihood ratio", "wald", "score"),
-      statistic = c(s$logtest["test"], s$waldtest["test"], s$sctest["test"]),
+      # unrounded (summary.coxph rounds the Wald statistic to 2 decimals)
+      statistic = c(2 * diff(fit$loglik), fit$wald.test, fit$score),
       df = c(s$logtest["df"], s$waldtest["df"], s$sctest["df"]),
       p = c(s$logtest["pvalue"], s$waldtest["pvalue"], s$sctest["pvalue"]),
       loglik0 = fit$loglik[1], loglik = fit$loglik[2])
