@@ -74,6 +74,14 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gallery(args: argparse.Namespace) -> int:
+    from survlupus.plots.gallery import make_gallery
+
+    for path in make_gallery(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from survlupus.synthetic import DESIGNS, write_design
 
@@ -118,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
     p.set_defaults(func=cmd_derive)
+    p = sub.add_parser("gallery", help="draw every figure type from the synthetic trials")
+    p.add_argument("--out", default="docs/gallery")
+    p.set_defaults(func=cmd_gallery)
     p = sub.add_parser("simulate", help="write a synthetic seed trial")
     p.add_argument("design", help="cs20at04, musc or nanjing")
     p.add_argument("--out", required=True)

@@ -156,9 +156,9 @@ def _limits(f, se, conf_type, z):
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "plain":
             return np.clip(f - z * se, 0, 1), np.clip(f + z * se, 0, 1)
-        lf = np.log(f)
-        lo = f ** np.exp(z * se / (f * lf))
-        hi = f ** np.exp(-z * se / (f * lf))
+        lf = np.log(f)  # F log F < 0, so exp(-z se / (F log F)) > 1 gives the lower limit
+        lo = f ** np.exp(-z * se / (f * lf))
+        hi = f ** np.exp(z * se / (f * lf))
     edge = (f <= 0) | (f >= 1)
     return np.where(edge, np.nan, lo), np.where(edge, np.nan, hi)
 

@@ -1,0 +1,195 @@
+"""Figures: their content equals the analysis layer's tables, they save byte for byte, styles do
+not leak, and they still look like the gallery (image regression)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.testing.compare import compare_images  # noqa: E402
+
+import survlupus  # noqa: E402
+from survlupus.plots import (  # noqa: E402
+    arm_colors,
+    figure_style,
+    forest_table,
+    plot_cif,
+    plot_forest,
+    plot_km,
+    plot_swimmer,
+    plot_trajectory,
+    save_figure,
+    swimmer_events,
+    trajectory_summary,
+)
+from survlupus.plots.km import to_aval  # noqa: E402
+
+from .conftest import ROOT, SYNTHETIC  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def musc():
+    trial = survlupus.read_trial(SYNTHETIC / "musc")
+    return trial, survlupus.derive_adtte(trial, window_days=379)
+
+
+@pytest.fixture(scope="module")
+def cs():
+    trial = survlupus.read_trial(SYNTHETIC / "cs20at04")
+    return (trial, survlupus.derive_adtte(trial), survlupus.derive_episodes(trial, window_days=183))
+
+
+def by_gid(ax, prefix):
+    return {a.get_gid(): a for a in ax.get_children() if (a.get_gid() or "").startswith(prefix)}
+
+
+def test_km_curves_and_risk_table_equal_the_analysis_tables(musc):
+    _, adtte = musc
+    km = survlupus.kaplan_meier(adtte, "TTSFLR", by="ARM")
+    ticks = [0, 8, 16, 24, 32, 40, 48]
+    fig, axes = plot_km(km, ticks=ticks, risk_rows=("n_risk", "cum_events", "cum_censored"))
+    for g in km.groups:
+        line = by_gid(axes["plot"], f"curve|{g}")[f"curve|{g}"]
+        tab = km.table[km.table.group == g]
+        # the step heights after day 1 are the KM estimates, in order
+        assert np.allclose(line.get_ydata()[1:], tab["survival"].to_numpy())
+        assert np.allclose(line.get_xdata()[1:], (tab["time"].to_numpy() - 1) / 7)
+        cens = by_gid(axes["plot"], f"censor|{g}")[f"censor|{g}"]
+        assert len(cens.get_xdata()) == int((tab["n_censor"] > 0).sum())
+    expected = km.risk_table(list(to_aval(ticks, "weeks")))
+    texts = {t.get_gid(): t.get_text() for t in axes["risk"].texts}
+    for r in expected.itertuples():
+        for row in ("n_risk", "cum_events", "cum_censored"):
+            assert texts[f"risk|{row}|{r.group}|{r.time:g}"] == str(getattr(r, row))
+    # and #{T >= t} really is the definition: at week 8 (day 57) by hand from the data
+    placebo = adtte[(adtte.PARAMCD == "TTSFLR") & (adtte.ARM == "Placebo")]
+    assert texts["risk|n_risk|Placebo|57"] == str(int((placebo.AVAL >= 57).sum()))
+    plt.close(fig)
+
+
+def test_km_cumulative_and_user_axes(musc):
+    _, adtte = musc
+    km = survlupus.kaplan_meier(adtte, "TTSFLR", by="ARM")
+    fig, ax = plt.subplots()
+    out_fig, axes = plot_km(km, ax=ax, cumulative=True, risk_rows=())
+    assert out_fig is fig and axes["plot"] is ax and axes["risk"] is None
+    line = by_gid(ax, "curve|Placebo")["curve|Placebo"]
+    tab = km.table[km.table.group == "Placebo"]
+    assert np.allclose(line.get_ydata()[1:], 1 - tab["survival"].to_numpy())
+    plt.close(fig)
+
+
+def test_cif_plot_equals_cif_table(musc):
+    _, adtte = musc
+    cif = survlupus.cumulative_incidence(adtte, "TTRESC", competing="TTDTH", by="ARM")
+    fig, axes = plot_cif(cif, ticks=[0, 16, 32, 48])
+    for g in ("MSC high", "MSC low", "Placebo"):
+        line = by_gid(axes["plot"], f"curve|{g}")[f"curve|{g}"]
+        assert np.allclose(line.get_ydata()[1:], cif.table[cif.table.group == g]["estimate"])
+    texts = {t.get_gid(): t.get_text() for t in axes["risk"].texts}
+    for r in cif.risk_table([1, 113, 225, 337]).itertuples():
+        assert texts[f"risk|cum_competing|{r.group}|{r.time:g}"] == str(r.cum_competing)
+    plt.close(fig)
+
+
+def test_swimmer_markers_match_derived_events(cs):
+    trial, adtte, episodes = cs
+    fig, ax = plot_swimmer(trial, episodes, adtte)
+    events = swimmer_events(trial, episodes, adtte)
+    lanes = {t.get_text(): y for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
+    for kind, pts in ((g.split("|", 1)[1], a) for g, a in by_gid(ax, "marker|").items()):
+        want = events[events.kind == kind]
+        got = sorted(map(tuple, np.round(pts.get_offsets(), 6).tolist()))
+        exp = sorted(
+            (round((d - 1) / 7, 6), float(lanes[s]))
+            for s, d in zip(want.USUBJID, want.day, strict=True)
+        )
+        assert got == exp, kind
+    # the derived remissions and severe-flare episodes are among the markers
+    cr = adtte[(adtte.PARAMCD == "TTCR") & (adtte.CNSR == 0)]
+    assert len(events[events.kind == "complete remission"]) == len(cr)
+    assert len(events[events.kind == "severe flare"]) == int(
+        (episodes.TYPE == "severe flare").sum()
+    )
+    plt.close(fig)
+
+
+def test_forest_numbers_equal_cox(musc):
+    _, adtte = musc
+    tab = forest_table(adtte, ["TTSFLR"], by="ARM", reference="Placebo")
+    fit = survlupus.cox(adtte, "TTSFLR", ["ARM"], reference="Placebo")
+    assert np.allclose(tab["estimate"], fit.table["hr"])
+    fig, ax = plot_forest(tab, favours=("MSC", "placebo"))
+    shown = [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("forest-text")]
+    assert shown == [f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})" for r in fit.table.itertuples()]
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_trajectory_summary_points(musc):
+    trial, _ = musc
+    s = trajectory_summary(trial, "hemoglobin_g_dl", change_from_baseline=True)
+    fig, ax = plot_trajectory(trial, "hemoglobin_g_dl", kind="summary", change_from_baseline=True)
+    line = by_gid(ax, "summary|Placebo")["summary|Placebo"]
+    assert np.allclose(line.get_ydata(), s[s.arm == "Placebo"]["estimate"])
+    d1 = s[(s.visit == "D1")]
+    assert np.allclose(d1["estimate"], 0)  # change from baseline is 0 on day 1
+    plt.close(fig)
+    fig, ax = plot_trajectory(trial, "creatinine_umol_l")
+    assert len(by_gid(ax, "subject|")) == trial.n_subjects
+    plt.close(fig)
+
+
+def test_styles_do_not_leak_and_colours_are_stable():
+    before = dict(matplotlib.rcParams)
+    with figure_style("publication"):
+        assert matplotlib.rcParams["font.size"] == 7
+    with figure_style("presentation"):
+        assert matplotlib.rcParams["font.size"] == 14
+    assert matplotlib.rcParams["font.size"] == before["font.size"]
+    a = arm_colors(["Placebo", "MSC low", "MSC high"])
+    b = arm_colors(["MSC high", "Placebo", "MSC low", "MSC high"])
+    assert a == b and a["Placebo"] == "#7F7F7F"
+
+
+def test_save_is_byte_for_byte_reproducible(musc, tmp_path):
+    _, adtte = musc
+    km = survlupus.kaplan_meier(adtte, "TTSFLR", by="ARM")
+    outs = []
+    for k in range(2):
+        with figure_style("publication"):
+            fig, _ = plot_km(km)
+            outs.append(save_figure(fig, tmp_path / f"km{k}", dpi=120))
+            plt.close(fig)
+    for p0, p1 in zip(*outs, strict=True):
+        assert p0.read_bytes() == p1.read_bytes(), p0.suffix
+    assert b"CreationDate" not in outs[0][0].read_bytes()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "km_musc_ttsflr",
+        "km_nanjing_ttcr",
+        "cif_musc_ttresc",
+        "forest_musc",
+        "swimmer_cs20at04",
+        "trajectory_creatinine",
+        "trajectory_steroid",
+    ],
+)
+def test_figures_look_like_the_gallery(name, tmp_path):
+    from survlupus.plots.gallery import figures
+
+    _, make = figures()[name]
+    with figure_style("publication"):
+        fig = make()
+        save_figure(fig, tmp_path / name, formats=("png",), dpi=150)
+        plt.close(fig)
+    result = compare_images(
+        str(ROOT / "docs" / "gallery" / f"{name}.png"), str(tmp_path / f"{name}.png"), tol=2
+    )
+    assert result is None, result
