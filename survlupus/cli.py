@@ -74,6 +74,29 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_responders(args: argparse.Namespace) -> int:
+    from survlupus.clinical.windows import SCHEDULES
+    from survlupus.endpoints.responders import default_responders, derive_responders
+    from survlupus.export import RESPONDER_LABELS, write_dataset
+
+    try:
+        trial = _read(args)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    schedule = SCHEDULES[args.schedule]
+    resp = derive_responders(
+        trial, default_responders(args.visit), schedule=schedule, missing=args.missing
+    )
+    path = write_dataset(resp, args.out, labels=RESPONDER_LABELS, name="ADRS")
+    n_yes = int((resp["AVALC"] == "Y").sum())
+    print(
+        f"wrote {path}: {len(resp)} rows ({resp['PARAMCD'].nunique()} parameters, "
+        f"{n_yes} responses)"
+    )
+    return 0
+
+
 def cmd_gallery(args: argparse.Namespace) -> int:
     from survlupus.plots.gallery import make_gallery
 
@@ -126,6 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
     p.set_defaults(func=cmd_derive)
+    p = sub.add_parser("responders", help="derive the responder dataset (Y/N with reasons)")
+    p.add_argument("dir")
+    p.add_argument("--out", required=True, help="responder file: .csv, .parquet or .xpt (v5)")
+    p.add_argument("--visit", default="W24", help="assessment visit (default W24)")
+    p.add_argument(
+        "--schedule",
+        default="cs20at04",
+        choices=["cs20at04", "musc", "nanjing"],
+        help="visit windows",
+    )
+    p.add_argument("--missing", default="non-responder", choices=["non-responder", "observed"])
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.set_defaults(func=cmd_responders)
     p = sub.add_parser("gallery", help="draw every figure type from the synthetic trials")
     p.add_argument("--out", default="docs/gallery")
     p.set_defaults(func=cmd_gallery)

@@ -56,6 +56,22 @@ EPISODE_LABELS: dict[str, str] = {
     "EVIDENCE": "Evidence for the Episode",
 }
 
+RESPONDER_LABELS: dict[str, str] = {
+    "USUBJID": "Unique Subject Identifier",
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "ARM": "Description of Planned Arm",
+    "SUBGROUP": "Analysis Subgroup",
+    "AVISIT": "Analysis Visit",
+    "ADY": "Analysis Relative Day",
+    "ADT": "Analysis Date",
+    "AVALC": "Analysis Value (C): Responder Y/N",
+    "AVAL": "Analysis Value: 1 Responder, 0 Not",
+    "ELIGFL": "Eligible for the Parameter Flag",
+    "CRIT": "Responder Criterion",
+    "REASON": "Reason for the Result",
+}
+
 _ASCII = {
     "µ": "u",
     "μ": "u",
