@@ -97,6 +97,21 @@ def cmd_responders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from survlupus.config import ConfigError, load_toml, report_config
+    from survlupus.report.build import write_report
+
+    try:
+        cfg = report_config(load_toml(args.config) if args.config else None)
+        result = write_report(args.dir, args.out, cfg, _units(args.units))
+    except (ConfigError, DataError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(result.summary())
+    print(f"open {result.out / 'index.html'}")
+    return 0
+
+
 def cmd_gallery(args: argparse.Namespace) -> int:
     from survlupus.plots.gallery import make_gallery
 
@@ -149,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
     p.set_defaults(func=cmd_derive)
+    p = sub.add_parser("report", help="the main job: every dataset, table, figure, index.html")
+    p.add_argument("dir", nargs="?", default="data/synthetic/cs20at04")
+    p.add_argument("--out", default="out/report")
+    p.add_argument("--config", help="TOML with [derive], [definitions.PARAMCD], [report]")
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("responders", help="derive the responder dataset (Y/N with reasons)")
     p.add_argument("dir")
     p.add_argument("--out", required=True, help="responder file: .csv, .parquet or .xpt (v5)")

@@ -83,8 +83,8 @@ def derive_config(data: dict[str, Any] | None) -> DeriveConfig:
     derive = data.pop("derive", {})
     definitions = data.pop("definitions", {})
     for key in data:
-        if key not in ("report", "analysis", "figures"):  # sections read by other commands
-            raise ConfigError(f"{key}: unknown section; known: derive, definitions")
+        if key != "report":  # read by report_config
+            raise ConfigError(f"{key}: unknown section; known: derive, definitions, report")
     for key, value in derive.items():
         if key not in _DERIVE_KEYS:
             raise ConfigError(f"derive.{key}: unknown key; known: {', '.join(_DERIVE_KEYS)}")
@@ -116,6 +116,74 @@ def derive_config(data: dict[str, Any] | None) -> DeriveConfig:
         all_subjects=derive.get("all_subjects", False),
         endpoints=tuple(library[c] for c in chosen),
     )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """``[report]``: what the report shows. Defaults reproduce the CS20AT04 outcome measures."""
+
+    title: str = ""
+    reference_arm: str | None = None
+    landmark_days: tuple[int, ...] = (85, 169)
+    visit: str = "W24"
+    schedule: str = "cs20at04"
+    missing: str = "non-responder"
+    competing: str = "TTDTH"
+    style: str = "publication"
+    trajectories: tuple[str, ...] = (
+        "creatinine_umol_l",
+        "upcr_g_g",
+        "platelets_10e9_l",
+        "hemoglobin_g_dl",
+        "pred_eq_mg_day",
+    )
+    figure_formats: tuple[str, ...] = ("pdf", "svg", "png")
+    dpi: int = 200
+
+
+@dataclass(frozen=True)
+class Config:
+    derive: DeriveConfig
+    report: ReportConfig
+
+
+_REPORT_TYPES = {
+    "title": str,
+    "reference_arm": str,
+    "landmark_days": list,
+    "visit": str,
+    "schedule": str,
+    "missing": str,
+    "competing": str,
+    "style": str,
+    "trajectories": list,
+    "figure_formats": list,
+    "dpi": int,
+}
+
+
+def report_config(data: dict[str, Any] | None) -> Config:
+    """Validate a whole config mapping: ``[derive]``, ``[definitions]`` and ``[report]``."""
+    data = dict(data or {})
+    section = data.pop("report", {})
+    if not isinstance(section, dict):
+        raise ConfigError("report: expected a table of settings")
+    for key, value in section.items():
+        if key not in _REPORT_TYPES:
+            raise ConfigError(f"report.{key}: unknown key; known: {', '.join(_REPORT_TYPES)}")
+        _check_type(f"report.{key}", value, _REPORT_TYPES[key])
+    choices = {
+        "schedule": ("cs20at04", "musc", "nanjing"),
+        "missing": ("non-responder", "observed"),
+        "style": ("publication", "presentation"),
+    }
+    for key, allowed in choices.items():
+        if key in section and section[key] not in allowed:
+            raise ConfigError(f"report.{key}: {section[key]!r} is not one of {allowed}")
+    for key in ("landmark_days", "trajectories", "figure_formats"):
+        if key in section:
+            section[key] = tuple(section[key])
+    return Config(derive_config(data), ReportConfig(**section))
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:

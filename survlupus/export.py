@@ -7,7 +7,9 @@ explicitly). Its limits are handled here, in one place:
 * character values of at most 200 bytes: a longer ``EVIDENCE`` is split into ``EVIDENCE``,
   ``EVIDENC2``, ``EVIDENC3`` ... (each a continuation, the ADaM convention for long text);
 * ASCII text: µ, ×, ≥, ⁹ and similar are spelled in ASCII (``umol/L``, ``x``, ``>=``, ``9``);
-* dates as SAS dates (days since 1960-01-01) with format ``DATE9.``.
+* dates as SAS dates (days since 1960-01-01) with format ``DATE9.``;
+* the header's created/modified stamps are fixed at ``01JAN60:00:00:00``, so the same data give
+  the same bytes.
 
 CSV and Parquet keep the full text unchanged.
 
@@ -16,6 +18,7 @@ CSV and Parquet keep the full text unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -163,3 +166,18 @@ def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) 
         column_labels=col_labels,
         variable_format=formats,
     )
+    _pin_xpt_timestamps(path)
+
+
+_XPT_STAMP = re.compile(rb"\d{2}[A-Z]{3}\d{2}:\d{2}:\d{2}:\d{2}")
+FIXED_XPT_STAMP = b"01JAN60:00:00:00"
+
+
+def _pin_xpt_timestamps(path: Path) -> None:
+    """Replace the created/modified stamps of the XPT header records (before the first
+    observation header) with a fixed value, so that the same data give the same bytes."""
+    data = bytearray(path.read_bytes())
+    end = data.find(b"HEADER RECORD*******OBS     HEADER RECORD")
+    head = bytes(data[: end if end > 0 else len(data)])
+    data[: len(head)] = _XPT_STAMP.sub(FIXED_XPT_STAMP, head)
+    path.write_bytes(bytes(data))

@@ -86,7 +86,9 @@ def summarise_change(changes: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
                 "q3": float(np.percentile(x, 75)) if len(x) else np.nan,
             }
         )
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(
+        rows, columns=[by, "PARAMCD", "AVISIT", "n", "mean", "sd", "median", "q1", "q3"]
+    )
     out["_o"] = out["AVISIT"].map(order)
     return (
         out.sort_values([by, "PARAMCD", "_o"], kind="stable")

@@ -104,87 +104,113 @@ def _definitions() -> dict[str, str]:
     return out
 
 
+def _responder_text(r: pd.DataFrame) -> tuple[int, int, float, float, str]:
+    k, n = int((r["AVALC"] == "Y").sum()), int(r["AVALC"].isin(["Y", "N"]).sum())
+    lo, hi = clopper_pearson(k, n)
+    text = (
+        f"{k}/{n} ({100 * k / n:.0f}%; 95% CI {100 * lo:.0f}-{100 * hi:.0f}%)"
+        if n
+        else "no eligible subject"
+    )
+    return k, n, lo, hi, text
+
+
+def _tte_text(adtte: pd.DataFrame, code: str, day: int) -> tuple[int, int, float, str]:
+    a = adtte[adtte["PARAMCD"] == code]
+    km = kaplan_meier(a, code)
+    at = km.at([day]).iloc[0]
+    med = km.median().iloc[0]
+    ev = int((a["CNSR"] == 0).sum())
+    median = "NE" if np.isnan(med["estimate"]) else f"{med['estimate']:.0f} days"
+    return (
+        ev,
+        len(a),
+        1 - at["survival"],
+        (
+            f"{ev}/{len(a)} events; KM probability by day {day}: "
+            f"{100 * (1 - at['survival']):.0f}%; median {median}"
+        ),
+    )
+
+
+def _per_arm(frame: pd.DataFrame, text_of) -> str:
+    arms = sorted(frame["ARM"].unique(), key=str)
+    if len(arms) == 1:
+        return text_of(frame)
+    return "; ".join(f"{arm}: {text_of(frame[frame['ARM'] == arm])}" for arm in arms)
+
+
 def outcome_measures(
     trial: Trial,
     adtte: pd.DataFrame | None = None,
     responders: pd.DataFrame | None = None,
     day: int = 169,
 ) -> pd.DataFrame:
-    """One row per seed outcome measure (and per parameter for multi-parameter outcomes)."""
+    """One row per seed outcome measure (and per parameter for multi-parameter outcomes); the
+    result is given per arm when the trial has several arms (Clopper-Pearson CIs for
+    proportions; Kaplan-Meier for times to event)."""
     adtte = derive_adtte(trial) if adtte is None else adtte
     responders = derive_responders(trial) if responders is None else responders
     defs = _definitions()
     rows = []
     for i, o in enumerate(SEED_OUTCOMES, start=1):
+        base = {
+            "number": i,
+            "outcome": o.title,
+            "primary": o.primary,
+            "subgroup": o.subgroup,
+            "time_frame": o.time_frame,
+        }
         if o.kind == "change":
-            ch = summarise_change(
-                change_from_baseline(
-                    trial, o.codes, subgroup=o.subgroup if o.subgroup != "all" else None
-                )
+            ch = change_from_baseline(
+                trial, o.codes, subgroup=o.subgroup if o.subgroup != "all" else None
             )
-            w24 = ch[ch["AVISIT"] == "W24"]
-            text = "; ".join(
-                f"{r.PARAMCD} W24: {r.mean:+.2f} (SD {r.sd:.2f}, n={r.n})"
-                if r.n
-                else f"{r.PARAMCD} W24: no data"
-                for r in w24.itertuples()
+            w24 = summarise_change(ch)
+            w24 = w24[w24["AVISIT"] == "W24"]
+            text = (
+                "; ".join(
+                    f"{r.ARM} {r.PARAMCD} W24: {r.mean:+.2f} (SD {r.sd:.2f}, n={r.n})"
+                    if r.n
+                    else f"{r.ARM} {r.PARAMCD} W24: no data"
+                    for r in w24.itertuples()
+                )
+                or "no subject in scope"
             )
             rows.append(
                 {
-                    "number": i,
-                    "outcome": o.title,
-                    "primary": o.primary,
-                    "subgroup": o.subgroup,
-                    "time_frame": o.time_frame,
+                    **base,
                     "PARAMCD": ", ".join(o.codes),
-                    "definition": "change from baseline "
-                    "(survlupus.endpoints.change); full visit table in the report",
-                    "N": int(w24["n"].max()) if len(w24) else 0,
+                    "definition": "change from baseline (survlupus.endpoints.change); the "
+                    "full visit-by-visit table is in the report",
+                    "N": int(ch["USUBJID"].nunique()),
                     "result": text,
                 }
             )
             continue
         for code in o.codes:
-            row = {
-                "number": i,
-                "outcome": o.title,
-                "primary": o.primary,
-                "subgroup": o.subgroup,
-                "time_frame": o.time_frame,
-                "PARAMCD": code,
-                "definition": defs.get(code, ""),
-            }
+            row = {**base, "PARAMCD": code, "definition": defs.get(code, "")}
             if o.kind == "responder":
                 r = responders[(responders["PARAMCD"] == code) & (responders["ELIGFL"] == "Y")]
-                k, n = int((r["AVALC"] == "Y").sum()), int(r["AVALC"].isin(["Y", "N"]).sum())
-                lo, hi = clopper_pearson(k, n)
+                k, n, lo, hi, _ = _responder_text(r)
                 row.update(
                     N=n,
                     responders=k,
                     estimate=k / n if n else np.nan,
                     lower=lo,
                     upper=hi,
-                    result=f"{k}/{n} ({100 * k / n:.0f}%; 95% CI "
-                    f"{100 * lo:.0f}-{100 * hi:.0f}%, Clopper-Pearson)"
-                    if n
-                    else "no eligible subject",
+                    result=_per_arm(r, lambda f: _responder_text(f)[4])
+                    + (" (Clopper-Pearson)" if n else ""),
+                )
+            elif (adtte["PARAMCD"] == code).any():
+                a = adtte[adtte["PARAMCD"] == code]
+                ev, n, est, _ = _tte_text(a, code, day)
+                row.update(
+                    N=n,
+                    events=ev,
+                    estimate=est,
+                    result=_per_arm(a, lambda f, c=code: _tte_text(f, c, day)[3]),
                 )
             else:
-                a = adtte[adtte["PARAMCD"] == code]
-                if a.empty:
-                    row.update(N=0, result="no subject in scope")
-                else:
-                    km = kaplan_meier(adtte, code)
-                    at = km.at([day]).iloc[0]
-                    med = km.median().iloc[0]
-                    ev = int((a["CNSR"] == 0).sum())
-                    row.update(
-                        N=len(a),
-                        events=ev,
-                        estimate=1 - at["survival"],
-                        result=f"{ev}/{len(a)} events; KM probability of the event by "
-                        f"day {day}: {100 * (1 - at['survival']):.0f}%; median "
-                        + ("NE" if np.isnan(med["estimate"]) else f"{med['estimate']:.0f} days"),
-                    )
+                row.update(N=0, result="no subject in scope")
             rows.append(row)
     return pd.DataFrame(rows)

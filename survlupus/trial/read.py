@@ -41,6 +41,9 @@ from survlupus.trial.schema import (
 from survlupus.trial.units import QUANTITIES, column_unit, expand_unit_map, factor
 from survlupus.trial.validate import cross_table_checks, fill_derived
 
+READABLE = ("csv", "parquet", "xpt", "sas7bdat")
+"""File types a trial folder may hold, one file per table (``visits.csv``, ``visits.xpt``...)."""
+
 MAX_FILE_BYTES = 2 * 1024**3
 """Files larger than this are refused (override with ``max_file_bytes``)."""
 
@@ -78,26 +81,37 @@ class ValidationReport:
 
 
 def read_trial(
-    source: Source, units: Mapping[str, str] | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+    source: Source,
+    units: Mapping[str, str] | None = None,
+    *,
+    rename: Mapping[str, Mapping[str, str]] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Trial:
-    """Read and validate a trial from a folder of CSV/Parquet files or a dict of DataFrames.
+    """Read and validate a trial from a folder (CSV, Parquet, SAS XPT or SAS7BDAT files, one per
+    table) or a dict of DataFrames.
 
     ``units`` declares non-canonical units, e.g. ``{"creatinine": "mg/dL", "counts": "/mm3"}``;
-    values are converted once, here. Raises :class:`~survlupus.errors.DataError` listing every
-    error found (warnings are kept on ``trial.warnings``).
+    values are converted once, here. ``rename`` maps your column names to the data contract's,
+    per table: ``{"visits": {"VISITDT": "visit_date"}}``. Raises
+    :class:`~survlupus.errors.DataError` listing every error found (warnings are kept on
+    ``trial.warnings``).
 
     >>> trial = read_trial("data/synthetic/cs20at04")                      # doctest: +SKIP
     >>> trial = read_trial({"subjects": subj_df, "visits": visit_df},
     ...                    units={"creatinine": "mg/dL"})                   # doctest: +SKIP
     """
-    report = validate_trial(source, units, max_file_bytes=max_file_bytes)
+    report = validate_trial(source, units, rename=rename, max_file_bytes=max_file_bytes)
     raise_if_errors(report.problems)
     assert report.trial is not None
     return report.trial
 
 
 def validate_trial(
-    source: Source, units: Mapping[str, str] | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+    source: Source,
+    units: Mapping[str, str] | None = None,
+    *,
+    rename: Mapping[str, Mapping[str, str]] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> ValidationReport:
     """Check everything and return every problem found, without raising."""
     problems: list[Problem] = []
@@ -109,6 +123,13 @@ def validate_trial(
             [Problem(table="units", message=str(exc.args[0]), fix="correct the units= argument")]
         ) from None
     contexts = _load(source, problems, max_file_bytes)
+    for name, mapping in (rename or {}).items():
+        if name in contexts:
+            lower = {str(k).strip().lower(): v for k, v in mapping.items()}
+            ctx = contexts[name]
+            ctx.frame = ctx.frame.rename(
+                columns=lambda c, m=lower: m.get(str(c).strip().lower(), c)
+            )
     if any(t not in contexts for t in REQUIRED_TABLES):
         return ValidationReport(label, _sorted(problems))
     conversions: list[str] = []
@@ -226,11 +247,11 @@ def _load(source: Source, problems: list[Problem], max_bytes: int) -> dict[str, 
             ctx = _load_file(folder, name, problems, max_bytes)
             if ctx is not None:
                 contexts[name] = ctx
-        known = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
+        known = {f"{t}.{ext}" for t in TABLES for ext in READABLE}
         for path in sorted(folder.iterdir()):
             if (
                 path.is_file()
-                and path.suffix in (".csv", ".parquet")
+                and path.suffix[1:] in READABLE
                 and path.name not in known
                 and path.name != "truth.csv"
             ):
@@ -260,7 +281,7 @@ def _load(source: Source, problems: list[Problem], max_bytes: int) -> dict[str, 
 def _load_file(
     folder: Path, name: str, problems: list[Problem], max_bytes: int
 ) -> TableContext | None:
-    candidates = [folder / f"{name}.csv", folder / f"{name}.parquet"]
+    candidates = [folder / f"{name}.{ext}" for ext in READABLE]
     found = [p for p in candidates if p.is_file()]
     if not found:
         return None
@@ -268,7 +289,7 @@ def _load_file(
         problems.append(
             Problem(
                 table=name,
-                message=f"both {name}.csv and {name}.parquet exist",
+                message="more than one file: " + ", ".join(p.name for p in found),
                 fix="keep one of them",
             )
         )
@@ -310,9 +331,15 @@ def _load_file(
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
             )
-        else:
+        elif path.suffix == ".parquet":
             frame = pd.read_parquet(path)
             _release_arrow_memory()
+        else:  # SAS transport or SAS7BDAT, through pyreadstat (never pickle or eval)
+            import pyreadstat
+
+            reader = pyreadstat.read_xport if path.suffix == ".xpt" else pyreadstat.read_sas7bdat
+            frame, _ = reader(str(path))
+            frame.columns = [str(c).lower() for c in frame.columns]
     except Exception as exc:  # parser errors from pandas/pyarrow: report, never a traceback
         problems.append(
             Problem(
