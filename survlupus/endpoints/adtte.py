@@ -72,10 +72,17 @@ def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
     return sources_of_uncached(definition, trial, panel)
 
 
+def panel_for(definition: Endpoint, panel: VisitPanel) -> VisitPanel:
+    """The panel a definition reads: with ``missing="carry_forward"``, its variables carried."""
+    if getattr(definition, "missing", "skip") == "carry_forward":
+        return panel.carried_forward(definition.variables)
+    return panel
+
+
 def sources_of_uncached(definition: Endpoint, trial: Trial, panel: VisitPanel):
     """Compute the sources; keep the *event* sources on the panel for the composite (censoring
     sources hold nearly every visit row and are not kept)."""
-    events, censors = definition.sources(trial, panel)
+    events, censors = definition.sources(trial, panel_for(definition, panel))
     panel._cache[("events", definition)] = events
     return events, censors
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,9 @@ def date_text(dates) -> np.ndarray:
     return np.where(np.isnat(arr), "?", text).astype(object)
 
 
+MISSING_POLICIES = ("skip", "carry_forward")
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Base of every definition. Subclasses set the fields' defaults and implement ``sources``."""
@@ -90,8 +94,18 @@ class Endpoint:
     param: str = ""
     scope: str | None = None
     citation: str = ""
+    missing: str = "skip"
+    """What a visit with a missing rule variable does: ``"skip"`` (it is not an assessment: no
+    event there, censoring at the last adequate assessment) or ``"carry_forward"`` (the
+    subject's previous value of that variable, baseline included, is carried forward first)."""
 
     death_is_event = False
+    variables: ClassVar[tuple[str, ...]] = ()  # visit variables the rule reads (carry_forward)
+
+    def __post_init__(self) -> None:
+        if self.missing not in MISSING_POLICIES:
+            raise ValueError(f"{type(self).__name__}.missing must be one of {MISSING_POLICIES}, "
+                             f"not {self.missing!r}")
 
     def sources(
         self, trial: Trial, panel: VisitPanel
@@ -103,7 +117,7 @@ class Endpoint:
 
     def describe(self) -> str:
         """The rule in words, with every threshold field and the source."""
-        skip = {"paramcd", "param", "scope", "citation"}
+        skip = {"paramcd", "param", "scope", "citation", "variables"}
         settings = ", ".join(
             f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in skip
         )
@@ -165,7 +179,20 @@ def last_adequate_assessment(
     """Censoring at the last post-baseline visit where all ``variables`` are present."""
     ok = panel.present(*variables) if adequate is None else adequate
     src = visit_source(panel, ok, "", "last adequate assessment", "VISIT_DATE", variables)
-    return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, src.evidence)
+    key = panel.frame["_sid"].to_numpy() * 1_000_000 + panel.frame["day"].to_numpy()
+    start = panel.frame["start_date"].to_numpy()
+
+    def evidence(rows: pd.DataFrame) -> pd.Series:
+        text = np.asarray(src.evidence(rows), dtype=object)
+        i = rows["_i"].to_numpy()
+        end_day = (rows["obs_end"].to_numpy() - start[i]) // np.timedelta64(1, "D") + 1
+        later = np.searchsorted(key, key[i] - panel.frame["day"].to_numpy()[i] + end_day,
+                                side="right") - i - 1
+        note = np.where(later > 0, "; " + later.astype(str).astype(object)
+                        + " later visit(s) in the window lacked " + " or ".join(variables), "")
+        return pd.Series(text + note, index=rows.index)
+
+    return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
 
 
 def last_contact(trial: Trial) -> CensorSource:

@@ -188,6 +188,7 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
             continue
         rows = src.candidates.iloc[allp["_cand"].to_numpy()[mine]].copy()
         rows["date"] = allp["date"].to_numpy()[mine]  # clipped censoring dates
+        rows["obs_end"] = scope["obs_end"].to_numpy()[pos[mine]]
         p = pos[mine]
         if "rule" in rows:
             out["rule"][p] = rows["rule"].to_numpy(dtype=object)

@@ -54,6 +54,8 @@ class SevereFlare(Endpoint):
     (e) PGA rising above 2.5; (f) investigator-recorded severe flare; classic SFI only: (g)
     SLEDAI-2K rising above 12."""
 
+    variables = ("sledai2k", "pga", "platelets_10e9_l", "hemoglobin_g_dl")
+
     paramcd: str = "TTSFLR"
     param: str = "Time to first severe flare, modified SFI (days)"
     scope: str | None = None

@@ -23,6 +23,8 @@ class HaematologicFlare(Endpoint):
     ``hemoglobin_fall_g_dl`` from the highest value so far (baseline included); or neutrophils
     newly below the limit. "Newly": the previous assessment did not meet it."""
 
+    variables = (PLT, HB, NEUT)
+
     paramcd: str = "TTHFLR"
     param: str = "Time to first haematologic flare (days)"
     scope: str | None = "cytopenia"

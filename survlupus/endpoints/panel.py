@@ -53,6 +53,18 @@ class VisitPanel:
         trial.__dict__["_visit_panel"] = panel  # Trial is frozen; cache beside its fields
         return panel
 
+    def carried_forward(self, variables) -> VisitPanel:
+        """A panel where each variable's missing values take the subject's previous value
+        (baseline included); cached per set of variables."""
+        key = ("carried_forward", tuple(sorted(variables)))
+        if key not in self._cache:
+            frame = self.frame.copy(deep=False)
+            for var in variables:
+                if var in frame:
+                    frame[var] = frame[var].groupby(self.frame["_sid"]).ffill()
+            self._cache[key] = VisitPanel(frame)
+        return self._cache[key]
+
     # --- basic accessors -----------------------------------------------------------------
 
     @property

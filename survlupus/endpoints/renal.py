@@ -49,6 +49,8 @@ class RenalFlare(Endpoint):
     flare (UPCR ≥ max(factor × reference, floor)); reference = lowest value so far, baseline
     included; optional confirmation at the next assessment within ``confirm_days``."""
 
+    variables = (CREAT, UPCR, RBC, CASTS)
+
     paramcd: str = "TTRFLR"
     param: str = "Time to first renal flare (days)"
     scope: str | None = "nephritis"
@@ -116,6 +118,8 @@ class CompleteRenalRemission(Endpoint):
     the limit (24-h protein; UPCR where it is missing, switchable) and inactive sediment
     (urine RBC ≤ limit, no cellular casts)."""
 
+    variables = (CREAT, PROT24, UPCR, RBC, CASTS)
+
     paramcd: str = "TTCR"
     param: str = "Time to complete renal remission (days)"
     scope: str | None = "nephritis"
@@ -159,6 +163,8 @@ class CreatinineDoubling(Endpoint):
     every assessment up to one at least ``sustain_days`` later; dated at the first visit of the
     run. A run not confirmed by the end of follow-up is not an event (confirmation may use visits
     after the analysis window, up to the last contact)."""
+
+    variables = (CREAT,)
 
     paramcd: str = "TTDSCR"
     param: str = "Time to sustained doubling of serum creatinine (days)"
