@@ -104,8 +104,10 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         if self.missing not in MISSING_POLICIES:
-            raise ValueError(f"{type(self).__name__}.missing must be one of {MISSING_POLICIES}, "
-                             f"not {self.missing!r}")
+            raise ValueError(
+                f"{type(self).__name__}.missing must be one of {MISSING_POLICIES}, "
+                f"not {self.missing!r}"
+            )
 
     def sources(
         self, trial: Trial, panel: VisitPanel
@@ -186,10 +188,19 @@ def last_adequate_assessment(
         text = np.asarray(src.evidence(rows), dtype=object)
         i = rows["_i"].to_numpy()
         end_day = (rows["obs_end"].to_numpy() - start[i]) // np.timedelta64(1, "D") + 1
-        later = np.searchsorted(key, key[i] - panel.frame["day"].to_numpy()[i] + end_day,
-                                side="right") - i - 1
-        note = np.where(later > 0, "; " + later.astype(str).astype(object)
-                        + " later visit(s) in the window lacked " + " or ".join(variables), "")
+        later = (
+            np.searchsorted(key, key[i] - panel.frame["day"].to_numpy()[i] + end_day, side="right")
+            - i
+            - 1
+        )
+        note = np.where(
+            later > 0,
+            "; "
+            + later.astype(str).astype(object)
+            + " later visit(s) in the window lacked "
+            + " or ".join(variables),
+            "",
+        )
         return pd.Series(text + note, index=rows.index)
 
     return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
@@ -222,13 +233,24 @@ def last_contact(trial: Trial) -> CensorSource:
 def event_records(trial: Trial, names: Sequence[str], severity: str | None = None) -> pd.DataFrame:
     """Rows of the events table with these names (and severity), as ``subject_id, date, ...``."""
     ev = trial.events
-    if ev.empty:
-        return pd.DataFrame(columns=["subject_id", "date", "event", "detail", "end_date"])
-    sel = ev[ev["event"].isin(names)]
-    if severity is not None and "severity" in sel:
-        sel = sel[sel["severity"] == severity]
+    if ev.empty or "event" not in ev:
+        sel = pd.DataFrame(
+            {
+                "subject_id": pd.Series(dtype=object),
+                "start_date": pd.Series(dtype="datetime64[ns]"),
+                "event": pd.Series(dtype=object),
+            }
+        )
+    else:
+        sel = ev[ev["event"].isin(names)]
+    if severity is not None:
+        sel = sel[sel["severity"] == severity] if "severity" in sel else sel.iloc[:0]
     out = sel.rename(columns={"start_date": "date"}).copy()
-    for col in ("detail", "end_date", "severity"):
+    for col in ("detail", "severity"):
         if col not in out:
-            out[col] = None
+            out[col] = pd.Series(None, index=out.index, dtype=object)
+    if "end_date" not in out:
+        out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    for col in ("date", "end_date"):
+        out[col] = pd.to_datetime(out[col])
     return out.reset_index(drop=True)

@@ -350,7 +350,46 @@ def _load_file(
             )
         )
         return None
+    if path.suffix == ".csv":
+        frame = _drop_mangled_duplicates(path, frame, name, problems)
     return TableContext(name, frame, path.name, True)
+
+
+def _drop_mangled_duplicates(
+    path: Path, frame: pd.DataFrame, name: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """pandas renames a repeated header ``x`` to ``x.1``: report it and keep the first copy."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    seen, dupes = set(), []
+    for col in header:
+        key = col.strip().lower()
+        if key in seen:
+            dupes.append(key)
+        seen.add(key)
+    if not dupes:
+        return frame
+    for col in sorted(set(dupes)):
+        problems.append(
+            Problem(
+                table=name,
+                source=path.name,
+                column=col,
+                message="column appears more than once",
+                fix="keep one copy of the column",
+            )
+        )
+    keep = [
+        c
+        for c in frame.columns
+        if not any(
+            str(c).strip().lower().startswith(d + ".") and str(c)[len(d) + 1 :].isdigit()
+            for d in dupes
+        )
+    ]
+    return frame[keep]
 
 
 def _release_arrow_memory() -> None:

@@ -22,6 +22,8 @@ from survlupus.trial.parse import MAX_LISTED
 from survlupus.trial.schema import SLEDAI_DESCRIPTORS
 
 DAYS_PER_YEAR = 365.25
+EARLY_VISIT_DAYS = 365
+"""A visit this many days or more before ``start_date`` is reported (warning)."""
 
 
 class _Reporter:
@@ -139,6 +141,33 @@ def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
         "visit_date",
         lambda p: f"visit on {visits['visit_date'].iloc[p].date()} is after the subject's death",
         "correct the date; derivations ignore visits after death",
+        severity="warning",
+    )
+    start = visits["subject_id"].map(
+        subjects.drop_duplicates("subject_id").set_index("subject_id")["start_date"]
+    )
+    days_before = (start - visits["visit_date"]).dt.days
+    rep.flag(
+        (days_before > EARLY_VISIT_DAYS).to_numpy(),
+        "visit_date",
+        lambda p: (
+            f"visit on {visits['visit_date'].iloc[p].date()} is "
+            f"{int(days_before.iloc[p])} days before start_date"
+        ),
+        "check the date (screening "
+        "is usually within weeks of day 1); rules use only the last value on or before "
+        "day 1 as baseline",
+        severity="warning",
+    )
+    has_base = (visits["visit_date"] <= start).groupby(visits["subject_id"]).any()
+    no_base = subjects["subject_id"].map(has_base).eq(False)
+    srep = _Reporter("subjects", subjects, sources.get("subjects", "subjects"), problems)
+    srep.flag(
+        no_base.to_numpy(),
+        "start_date",
+        lambda p: "no visit on or before start_date (no baseline)",
+        "add the baseline visit; rules that compare with baseline "
+        "(creatinine doubling, SRI, changes from baseline) cannot be evaluated",
         severity="warning",
     )
     if "end_date" in subjects:

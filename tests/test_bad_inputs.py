@@ -1,0 +1,511 @@
+"""A catalogue of bad inputs: each is a small fixture, and each must give a ``DataError`` or a
+validation-report line that names the table (and, where the problem is in a cell, the column,
+subject and row) and says what to do; never a traceback from pandas, never a silently wrong
+result. Rows are spreadsheet lines: the header is line 1, the first record line 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+
+import survlupus
+from survlupus.trial.schema import SLEDAI_DESCRIPTORS
+
+from .conftest import tiny_tables, write_csvs
+
+
+@dataclass
+class Case:
+    name: str
+    mutate: Callable  # (tables, folder) -> None; files are written before mutate is called
+    table: str
+    message: str  # a fragment of the message
+    column: str | None = None
+    subject: str | None = None
+    row: int | None = None
+    severity: str = "error"
+    units: dict | None = None
+
+
+def cell(table, row, column, value):
+    """Set a cell of the tiny trial (0-based record index) and rewrite the CSV."""
+
+    def mutate(tables, folder):
+        tables[table].loc[row, column] = value
+        write_csvs({table: tables[table]}, folder)
+
+    return mutate
+
+
+def raw(table, text):
+    def mutate(tables, folder):
+        (folder / f"{table}.csv").write_bytes(
+            text if isinstance(text, bytes) else text.encode("utf-8")
+        )
+
+    return mutate
+
+
+def frame(table, fn):
+    def mutate(tables, folder):
+        tables[table] = fn(tables[table])
+        write_csvs({table: tables[table]}, folder)
+
+    return mutate
+
+
+def semicolons(tables, folder):
+    df = tables["visits"]
+    (folder / "visits.csv").write_text(df.to_csv(index=False, sep=";"))
+
+
+def title_line(tables, folder):
+    text = (folder / "subjects.csv").read_text()
+    (folder / "subjects.csv").write_text("Exported from EDC 2021-06-01\n" + text)
+
+
+def descriptors_disagree(tables, folder):
+    v = tables["visits"]
+    for d in SLEDAI_DESCRIPTORS:
+        v[d] = "false"
+    v["sledai_rash"] = "true"
+    v["sledai2k"] = "2"
+    v.loc[4, "sledai2k"] = "4"
+    write_csvs({"visits": v}, folder)
+
+
+def second_death(tables, folder):
+    ev = pd.concat(
+        [
+            tables["events"],
+            pd.DataFrame(
+                [
+                    {"subject_id": "S002", "event": "death", "start_date": "2021-05-01"},
+                    {"subject_id": "S002", "event": "death", "start_date": "2021-05-02"},
+                ]
+            ),
+        ],
+        ignore_index=True,
+    ).fillna("")
+    write_csvs({"events": ev}, folder)
+
+
+def visit_after_death(tables, folder):
+    ev = pd.concat(
+        [
+            tables["events"],
+            pd.DataFrame([{"subject_id": "S002", "event": "death", "start_date": "2021-03-15"}]),
+        ],
+        ignore_index=True,
+    ).fillna("")
+    write_csvs({"events": ev}, folder)
+
+
+def no_baseline(tables, folder):
+    v = tables["visits"]
+    v = v[~((v.subject_id == "S002") & (v.visit_date == "2021-02-01"))]
+    write_csvs({"visits": v}, folder)
+
+
+def duplicate_column(tables, folder):
+    text = (folder / "infusions.csv").read_text().splitlines()
+    text[0] = text[0] + ",dose_cells_per_kg"
+    text[1:] = [line + ",1" for line in text[1:]]
+    (folder / "infusions.csv").write_text("\n".join(text) + "\n")
+
+
+def dup_visit_conflict(tables, folder):
+    v = tables["visits"]
+    extra = v.iloc[[2]].copy()
+    extra["upcr_g_g"] = "3.0"
+    write_csvs({"visits": pd.concat([v, extra], ignore_index=True)}, folder)
+
+
+def link_outside(tables, folder):
+    outside = folder.parent / "elsewhere.csv"
+    outside.write_text((folder / "infusions.csv").read_text())
+    (folder / "infusions.csv").unlink()
+    (folder / "infusions.csv").symlink_to(outside)
+
+
+CASES = [
+    # broken files
+    Case("wrong delimiter", semicolons, "visits", "required column is missing", "subject_id"),
+    Case("extra title line", title_line, "subjects", "required column is missing", "subject_id"),
+    Case("empty file", raw("events", ""), "events", "file is empty"),
+    Case(
+        "binary garbage",
+        raw("steroids", b"\x00\x01\x02\xff\xfe garbage\n\x00"),
+        "steroids",
+        "cannot be read",
+    ),
+    Case("header only", raw("visits", "subject_id,visit_date\n"), "visits", "table has no rows"),
+    Case(
+        "duplicate column",
+        duplicate_column,
+        "infusions",
+        "column appears more than once",
+        "dose_cells_per_kg",
+    ),
+    Case("link outside the folder", link_outside, "infusions", "points outside the trial folder"),
+    # types
+    Case(
+        "text in a numeric column",
+        cell("visits", 1, "creatinine_umol_l", "high"),
+        "visits",
+        "'high' is not a number",
+        "creatinine_umol_l",
+        "S001",
+        3,
+    ),
+    Case(
+        "decimal comma",
+        cell("visits", 3, "hemoglobin_g_dl", "8,5"),
+        "visits",
+        "'8,5' is not a number",
+        "hemoglobin_g_dl",
+        "S002",
+        5,
+    ),
+    Case(
+        "impossible date",
+        cell("visits", 2, "visit_date", "2021-02-30"),
+        "visits",
+        "not a real calendar date",
+        "visit_date",
+        "S001",
+        4,
+    ),
+    Case(
+        "day-first date",
+        cell("visits", 4, "visit_date", "01/03/2021"),
+        "visits",
+        "is not an ISO date",
+        "visit_date",
+        "S002",
+        6,
+    ),
+    Case(
+        "date with a time of day",
+        cell("steroids", 0, "start_date", "2020-12-01T08:30"),
+        "steroids",
+        "is not an ISO date",
+        "start_date",
+        "S001",
+        2,
+    ),
+    Case(
+        "implausible year",
+        cell("subjects", 1, "start_date", "1899-02-01"),
+        "subjects",
+        "implausible year",
+        "start_date",
+        "S002",
+        3,
+    ),
+    Case(
+        "not a boolean",
+        cell("subjects", 0, "discontinued", "maybe"),
+        "subjects",
+        "'maybe' is not true/false",
+        "discontinued",
+        "S001",
+        2,
+    ),
+    Case(
+        "unknown sex",
+        cell("subjects", 1, "sex", "X"),
+        "subjects",
+        "unknown sex 'X'",
+        "sex",
+        "S002",
+        3,
+    ),
+    Case(
+        "unknown subgroup",
+        cell("subjects", 0, "subgroup", "renal"),
+        "subjects",
+        "unknown subgroup 'renal'",
+        "subgroup",
+        "S001",
+        2,
+    ),
+    # structure
+    Case(
+        "duplicate subject",
+        frame("subjects", lambda d: pd.concat([d, d.iloc[[0]]])),
+        "subjects",
+        "subject appears more than once",
+        "subject_id",
+        "S001",
+        2,
+    ),
+    Case(
+        "duplicate visit, conflicting values",
+        dup_visit_conflict,
+        "visits",
+        "disagree on upcr_g_g",
+        "upcr_g_g",
+        "S001",
+        4,
+    ),
+    Case(
+        "orphan visit",
+        cell("visits", 5, "subject_id", "S404"),
+        "visits",
+        "subject S404 is not in subjects",
+        "subject_id",
+        "S404",
+        7,
+    ),
+    Case(
+        "orphan steroid interval",
+        cell("steroids", 0, "subject_id", "S405"),
+        "steroids",
+        "is not in subjects",
+        "subject_id",
+        "S405",
+        2,
+    ),
+    Case(
+        "orphan event",
+        cell("events", 0, "subject_id", "S406"),
+        "events",
+        "is not in subjects",
+        "subject_id",
+        "S406",
+        2,
+    ),
+    Case(
+        "missing required value",
+        cell("visits", 0, "subject_id", ""),
+        "visits",
+        "value is missing",
+        "subject_id",
+        None,
+        2,
+    ),
+    Case(
+        "missing required column",
+        frame("infusions", lambda d: d.drop(columns="infusion_date")),
+        "infusions",
+        "required column is missing",
+        "infusion_date",
+    ),
+    Case(
+        "missing baseline",
+        no_baseline,
+        "subjects",
+        "no visit on or before start_date",
+        "start_date",
+        "S002",
+        3,
+        severity="warning",
+    ),
+    Case(
+        "visit long before screening",
+        cell("visits", 0, "visit_date", "2019-01-03"),
+        "visits",
+        "days before start_date",
+        "visit_date",
+        "S001",
+        2,
+        severity="warning",
+    ),
+    Case(
+        "visit after death",
+        visit_after_death,
+        "visits",
+        "after the subject's death",
+        "visit_date",
+        "S002",
+        7,
+        severity="warning",
+    ),
+    Case("second death", second_death, "events", "a second death", "event", "S002", 4),
+    Case(
+        "follow-up ending before it starts",
+        cell("subjects", 0, "end_date", "2020-01-01"),
+        "subjects",
+        "end_date 2020-01-01 is before start_date",
+        "end_date",
+        "S001",
+        2,
+    ),
+    Case(
+        "steroid interval ending before it starts",
+        cell("steroids", 1, "end_date", "2021-01-01"),
+        "steroids",
+        "is before start_date",
+        "end_date",
+        "S002",
+        3,
+    ),
+    Case(
+        "unknown steroid drug",
+        cell("steroids", 0, "drug", "cortisol"),
+        "steroids",
+        "unknown steroid drug 'cortisol'",
+        "drug",
+        "S001",
+        2,
+    ),
+    Case(
+        "unknown event",
+        cell("events", 0, "event", "flare"),
+        "events",
+        "unknown event name 'flare'",
+        "event",
+        "S001",
+        2,
+    ),
+    Case(
+        "unknown SFI severity",
+        frame("events", lambda d: d.assign(event="sfi_flare", severity="moderate")),
+        "events",
+        "sfi_flare severity 'moderate' is unknown",
+        "severity",
+        "S001",
+        2,
+    ),
+    # units
+    Case(
+        "creatinine in mg/dL declared as umol/L",
+        cell("visits", 2, "creatinine_umol_l", "1.2"),
+        "visits",
+        "probable unit error",
+        "creatinine_umol_l",
+        "S001",
+        4,
+    ),
+    Case(
+        "platelets per mm3 in a 10^9/L column",
+        cell("visits", 3, "platelets_10e9_l", "150000"),
+        "visits",
+        "probable unit error",
+        "platelets_10e9_l",
+        "S002",
+        5,
+    ),
+    Case(
+        "haemoglobin in g/L in a g/dL column",
+        cell("visits", 4, "hemoglobin_g_dl", "91"),
+        "visits",
+        "probable unit error",
+        "hemoglobin_g_dl",
+        "S002",
+        6,
+    ),
+    # clinical impossibilities
+    Case(
+        "negative count",
+        cell("visits", 5, "platelets_10e9_l", "-3"),
+        "visits",
+        "below 0",
+        "platelets_10e9_l",
+        "S002",
+        7,
+    ),
+    Case("PGA 4", cell("visits", 1, "pga", "4"), "visits", "above the maximum 3", "pga", "S001", 3),
+    Case(
+        "SLEDAI-2K 110",
+        cell("visits", 2, "sledai2k", "110"),
+        "visits",
+        "above the maximum 105",
+        "sledai2k",
+        "S001",
+        4,
+    ),
+    Case(
+        "BILAG grade F",
+        frame("visits", lambda d: d.assign(bilag_renal=["A", "B", "F", "E", "E", "E"])),
+        "visits",
+        "unknown BILAG-2004 grade 'F'",
+        "bilag_renal",
+        "S001",
+        4,
+    ),
+    Case(
+        "SLEDAI-2K disagreeing with its descriptors",
+        descriptors_disagree,
+        "visits",
+        "sledai2k is 4 but its descriptors add up to 2",
+        "sledai2k",
+        "S002",
+        6,
+    ),
+    Case(
+        "negative steroid dose",
+        cell("steroids", 0, "dose_mg_day", "-5"),
+        "steroids",
+        "below 0",
+        "dose_mg_day",
+        "S001",
+        2,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_reported_where_it_is(case, tmp_path):
+    tables = tiny_tables()
+    folder = write_csvs(tables, tmp_path / "trial")
+    case.mutate(tables, folder)
+    report = survlupus.validate_trial(folder, units=case.units)  # never raises for bad data
+    found = [
+        p
+        for p in report.problems
+        if p.table == case.table
+        and case.message in p.message
+        and (case.column is None or p.column == case.column)
+    ]
+    assert found, f"no problem '{case.message}' in {case.table}; got:\n{report}"
+    p = found[0]
+    assert p.severity == case.severity
+    assert p.fix, "every problem says what to do"
+    if case.column:
+        assert p.column == case.column
+    if case.subject:
+        assert p.subject == case.subject
+    if case.row:
+        assert p.row == case.row
+    text = str(p)
+    assert case.table in text and (case.column or "") in text
+    if case.severity == "error":
+        with pytest.raises(survlupus.DataError) as exc:
+            survlupus.read_trial(folder, units=case.units)
+        assert case.message in str(exc.value)
+    else:
+        assert survlupus.read_trial(folder).warnings
+
+
+def test_catalogue_has_at_least_thirty_cases():
+    assert len(CASES) >= 30
+
+
+def test_byte_order_mark_and_cli_never_traceback(tmp_path, capsys):
+    from survlupus.cli import main
+
+    tables = tiny_tables()
+    folder = write_csvs(tables, tmp_path / "trial")
+    text = (folder / "visits.csv").read_text()
+    (folder / "visits.csv").write_text("\ufeff" + text)
+    assert survlupus.validate_trial(folder).ok  # a BOM is harmless
+    raw("steroids", b"\x00\xff\xfe")(tables, folder)
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "steroids" in out.out
+
+
+def test_unknown_unit_map_is_a_data_error():
+    with pytest.raises(survlupus.DataError, match="unknown unit 'mmol/L' for creatinine"):
+        survlupus.read_trial(tiny_tables(), units={"creatinine": "mmol/L"})
+
+
+def test_file_size_limit(tmp_path):
+    folder = write_csvs(tiny_tables(), tmp_path / "trial")
+    report = survlupus.validate_trial(folder, max_file_bytes=100)
+    assert any("above the limit" in p.message for p in report.errors)
