@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from survlupus.clinical.sledai import CNS_DESCRIPTORS, RENAL_DESCRIPTORS
 from survlupus.clinical.steroids import daily_dose
 from survlupus.clinical.windows import CS20AT04_WINDOWS, Window, assign_windows, select_visit
 from survlupus.endpoints.base import fmt
@@ -46,17 +47,8 @@ RESPONDER_COLUMNS = [
 ]
 
 LLDAS_EXCLUDED = (
-    "sledai_urinary_casts",
-    "sledai_hematuria",
-    "sledai_proteinuria",
-    "sledai_pyuria",
-    "sledai_seizure",
-    "sledai_psychosis",
-    "sledai_organic_brain",
-    "sledai_visual",
-    "sledai_cranial_nerve",
-    "sledai_headache",
-    "sledai_cva",
+    *RENAL_DESCRIPTORS,
+    *CNS_DESCRIPTORS,
     "sledai_pleurisy",
     "sledai_pericarditis",
     "sledai_vasculitis",
