@@ -96,19 +96,22 @@ class Context:
         first = r.reindex(dates.index)
         return first.where(first <= dates)
 
+    def doses_between(self, from_day: int, to_day: int) -> pd.DataFrame:
+        """The daily series (with its study ``day``) restricted to days ``from_day..to_day``."""
+        if "day" not in self.daily:
+            start = self.daily["subject_id"].map(self.obs["start_date"])
+            self.daily["day"] = (self.daily["date"] - start).dt.days + 1
+        d = self.daily
+        return d[(d["day"] >= from_day) & (d["day"] <= to_day)]
+
     def max_dose(self, ids: pd.Index, from_day: int, to_day: int) -> pd.Series:
-        start = self.obs["start_date"].reindex(ids)
-        d = self.daily.copy()
-        d["day"] = (d["date"] - d["subject_id"].map(self.obs["start_date"])).dt.days + 1
-        d = d[(d["day"] >= from_day) & (d["day"] <= to_day)]
-        return d.groupby("subject_id")["pred_eq_mg_day"].max().reindex(start.index).fillna(0.0)
+        d = self.doses_between(from_day, to_day)
+        return d.groupby("subject_id")["pred_eq_mg_day"].max().reindex(ids).fillna(0.0)
 
     def longest_run_above(
         self, ids: pd.Index, limit: float, from_day: int, to_day: int
     ) -> pd.Series:
-        d = self.daily.copy()
-        d["day"] = (d["date"] - d["subject_id"].map(self.obs["start_date"])).dt.days + 1
-        d = d[(d["day"] >= from_day) & (d["day"] <= to_day)]
+        d = self.doses_between(from_day, to_day)
         above = d["pred_eq_mg_day"] > limit
         brk = (~above) | d["subject_id"].ne(d["subject_id"].shift()) | d["day"].diff().ne(1)
         run_id = brk.cumsum()

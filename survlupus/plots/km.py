@@ -186,6 +186,15 @@ def plot_curves(
     return fig, {"plot": ax, "risk": risk_ax}
 
 
+def _ticks_and_risk(result, ticks, time_unit: str, risk_rows):
+    """Visit-aligned ticks (unless given) and the result's risk table at those ticks."""
+    table = result.table
+    max_aval = float(table["time"].max()) if len(table) else 1.0
+    ticks = list(ticks) if ticks is not None else default_ticks(max_aval, time_unit)
+    risk = result.risk_table(list(to_aval(ticks, time_unit))) if risk_rows else None
+    return ticks, risk
+
+
 def plot_km(
     km,
     *,
@@ -208,9 +217,7 @@ def plot_km(
     rows); ``()`` for none. Returns ``(figure, {"plot": ax, "risk": ax})``.
     """
     table = km.table
-    max_aval = float(table["time"].max()) if len(table) else 1.0
-    ticks = list(ticks) if ticks is not None else default_ticks(max_aval, time_unit)
-    risk = km.risk_table(list(to_aval(ticks, time_unit))) if risk_rows else None
+    ticks, risk = _ticks_and_risk(km, ticks, time_unit, risk_rows)
     default_label = "Cumulative incidence" if cumulative else "Probability event-free"
     return plot_curves(
         table,
@@ -246,9 +253,7 @@ def plot_cif(
 ):
     """Cumulative incidence (Aalen-Johansen) curves with their risk table."""
     table = cif.table
-    max_aval = float(table["time"].max()) if len(table) else 1.0
-    ticks = list(ticks) if ticks is not None else default_ticks(max_aval, time_unit)
-    risk = cif.risk_table(list(to_aval(ticks, time_unit))) if risk_rows else None
+    ticks, risk = _ticks_and_risk(cif, ticks, time_unit, risk_rows)
     fig, axes = plot_curves(
         table,
         risk,
