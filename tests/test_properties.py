@@ -167,7 +167,8 @@ def renal_flare_holds(visits: pd.DataFrame, start, date) -> bool:
 
     c, u = at.creatinine_umol_l, at.upcr_g_g
     rbc, casts = at.get("urine_rbc_hpf"), at.get("cellular_casts")
-    active = (pd.notna(rbc) and rbc > 10) or (casts is True or casts == 1)
+    casts_present = casts is not None and bool(pd.notna(casts)) and bool(casts)
+    active = (pd.notna(rbc) and rbc > 10) or casts_present
     lc, lu = lowest("creatinine_umol_l"), lowest("upcr_g_g")
     nephritic = pd.notna(c) and lc is not None and c >= 1.3 * lc and active
     proteinuric = pd.notna(u) and lu is not None and u >= max(2 * lu, 1.0)
