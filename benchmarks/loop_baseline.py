@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from survlupus.endpoints.scope import observation
+from survlupus.derive.tte.scope import observation
 
 
 def _num(x) -> float:

@@ -35,7 +35,7 @@ def measure(n: int, with_loop: bool) -> dict:
     from loop_baseline import loop_derive
 
     import survlupus
-    from survlupus.endpoints.adtte import default_endpoints, derive_adtte
+    from survlupus.derive.tte.adtte import default_endpoints, derive_adtte
 
     trial = survlupus.read_trial(cohort_folder(n))
     rss_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

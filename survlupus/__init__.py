@@ -1,38 +1,60 @@
-"""survlupus: time-to-event and responder endpoints for systemic lupus erythematosus trials.
+"""survlupus: time-to-event, responder and longitudinal endpoints of systemic lupus
+erythematosus trials, analysed by each trial's own plan.
+
+The package follows the data: ``trial`` (read, validate) → ``derive`` (ADTTE, ADRS, changes)
+→ ``plan`` + ``analyse`` (one :class:`Results`) → ``render`` (figures, tables, page, datasets).
 
 >>> import survlupus
 >>> trial = survlupus.read_trial("data/synthetic/cs20at04")   # doctest: +SKIP
+>>> results = survlupus.analyse(trial)                        # the folder's plan.toml  # doctest: +SKIP
 """
 
-from survlupus.endpoints import *  # noqa: F403
-from survlupus.endpoints import __all__ as _endpoints_all
-from survlupus.endpoints.change import change_from_baseline, summarise_change
-from survlupus.endpoints.outcomes import outcome_measures
-from survlupus.endpoints.responders import default_responders, derive_responders
+from survlupus.trial import Trial, ValidationReport, read_trial, validate_trial  # noqa: I001
 from survlupus.errors import DataError, Problem
-from survlupus.export import write_dataset
+from survlupus.derive import *  # noqa: F403
+from survlupus.derive import __all__ as _derive_all
 from survlupus.stats import *  # noqa: F403
 from survlupus.stats import __all__ as _stats_all
 from survlupus.stats.proportions import responder_summary
-from survlupus.trial import Trial, ValidationReport, read_trial, validate_trial
+from survlupus.plan import (
+    AnalysisPlan,
+    Figures,
+    Outcome,
+    PlanError,
+    Population,
+    Study,
+    generic_plan,
+    load_plan,
+    plan_to_toml,
+)
+from survlupus.analyse import Results, analyse, forest_table, outcome_display
+from survlupus.render.datasets import write_dataset
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [  # noqa: PLE0604
-    *_endpoints_all,
+    *_derive_all,
     *_stats_all,
+    "AnalysisPlan",
     "DataError",
-    "change_from_baseline",
-    "default_responders",
-    "derive_responders",
-    "outcome_measures",
-    "responder_summary",
-    "summarise_change",
+    "Figures",
+    "Outcome",
+    "PlanError",
+    "Population",
     "Problem",
+    "Results",
+    "Study",
     "Trial",
     "ValidationReport",
     "__version__",
+    "analyse",
+    "forest_table",
+    "outcome_display",
+    "generic_plan",
+    "load_plan",
+    "plan_to_toml",
     "read_trial",
+    "responder_summary",
     "validate_trial",
     "write_dataset",
 ]

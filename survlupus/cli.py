@@ -1,6 +1,8 @@
 """The ``survlupus`` command: a thin layer over the public functions.
 
+survlupus report [DIR] --out OUT [--plan plan.toml]    the main job, by the folder's plan.toml
 survlupus validate DIR [--units creatinine=mg/dL ...]
+survlupus derive DIR --out adtte.xpt [--plan plan.toml]
 survlupus simulate DESIGN --out DIR [--seed S] [--n N]
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from survlupus.errors import DataError
 
@@ -43,32 +46,65 @@ def _read(args: argparse.Namespace):
     return read_trial(args.dir, _units(args.units))
 
 
+def _plan_file(args: argparse.Namespace):
+    """``--plan`` (or its old name ``--config``), else ``DIR/plan.toml``, else None."""
+    path = getattr(args, "plan", None) or getattr(args, "config", None)
+    if path is None and (Path(args.dir) / "plan.toml").is_file():
+        path = Path(args.dir) / "plan.toml"
+    return path
+
+
+def _plan(args: argparse.Namespace, trial):
+    """The plan for ``trial`` from the command line; an old-style config is converted (with a
+    note on stderr)."""
+    from survlupus.plan import generic_plan, plan_from_dict
+    from survlupus.plan.legacy import is_legacy, plan_from_legacy
+    from survlupus.plan.model import PlanError
+    from survlupus.plan.toml import read_toml
+
+    path = _plan_file(args)
+    if path is None:
+        return generic_plan(trial)
+    data = read_toml(path)
+    try:
+        if not is_legacy(data):
+            return plan_from_dict(data)
+        print(
+            f"note: {path} is an old-style config ([derive]/[report]); it is converted to an "
+            "analysis plan (the report writes it as OUT/plan.toml: put that file in the trial "
+            "folder and use --plan from now on)",
+            file=sys.stderr,
+        )
+        return plan_from_legacy(data, trial)
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from None
+
+
 def cmd_derive(args: argparse.Namespace) -> int:
-    from survlupus.config import ConfigError, derive_config, load_toml
-    from survlupus.endpoints.adtte import derive_adtte
-    from survlupus.endpoints.episodes import derive_episodes
-    from survlupus.export import ADTTE_LABELS, EPISODE_LABELS, write_dataset
+    from survlupus.derive.tte.adtte import derive_adtte
+    from survlupus.derive.tte.episodes import derive_episodes
+    from survlupus.plan.library import plan_endpoints
+    from survlupus.plan.model import PlanError
+    from survlupus.render.datasets import ADTTE_LABELS, EPISODE_LABELS, write_dataset
 
     try:
-        cfg = derive_config(load_toml(args.config) if args.config else None)
         trial = _read(args)
-    except (ConfigError, DataError) as exc:
+        plan = _plan(args, trial)
+        endpoints = plan_endpoints(plan)
+    except (PlanError, DataError) as exc:
         print(exc, file=sys.stderr)
         return 1
-    window = args.window_days or cfg.window_days
-    adtte = derive_adtte(
-        trial, cfg.endpoints, window_days=window, all_subjects=cfg.all_subjects or args.all_subjects
-    )
+    window = args.window_days or plan.window_days()
+    everyone = plan.all_subjects or args.all_subjects
+    adtte = derive_adtte(trial, endpoints, window_days=window, all_subjects=everyone)
     path = write_dataset(adtte, args.out, labels=ADTTE_LABELS, name="ADTTE")
     n_events = int((adtte["CNSR"] == 0).sum())
     print(
         f"wrote {path}: {len(adtte)} rows ({adtte['PARAMCD'].nunique()} parameters, "
-        f"{adtte['USUBJID'].nunique()} subjects, {n_events} events)"
+        f"{adtte['USUBJID'].nunique()} subjects, {n_events} events; window {window} days)"
     )
     if args.episodes:
-        episodes = derive_episodes(
-            trial, window_days=window, all_subjects=cfg.all_subjects or args.all_subjects
-        )
+        episodes = derive_episodes(trial, window_days=window, all_subjects=everyone)
         path = write_dataset(episodes, args.episodes, labels=EPISODE_LABELS, name="ADEPIS")
         print(f"wrote {path}: {len(episodes)} flare episodes")
     return 0
@@ -76,15 +112,19 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 def cmd_responders(args: argparse.Namespace) -> int:
     from survlupus.clinical.windows import SCHEDULES
-    from survlupus.endpoints.responders import default_responders, derive_responders
-    from survlupus.export import RESPONDER_LABELS, write_dataset
+    from survlupus.derive.responders import default_responders, derive_responders
+    from survlupus.plan.model import PlanError
+    from survlupus.render.datasets import RESPONDER_LABELS, write_dataset
 
     try:
         trial = _read(args)
-    except DataError as exc:
+        if args.schedule is not None:
+            schedule = SCHEDULES[args.schedule]
+        else:
+            schedule = _plan(args, trial).schedule or SCHEDULES["cs20at04"]
+    except (PlanError, DataError) as exc:
         print(exc, file=sys.stderr)
         return 1
-    schedule = SCHEDULES[args.schedule]
     resp = derive_responders(
         trial, default_responders(args.visit), schedule=schedule, missing=args.missing
     )
@@ -98,13 +138,20 @@ def cmd_responders(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from survlupus.config import ConfigError, load_toml, report_config
-    from survlupus.report.build import write_report
+    import matplotlib
+
+    matplotlib.use("Agg")  # the report's own process draws to files only
+    from survlupus.errors import raise_if_errors
+    from survlupus.jobs.report import write_report
+    from survlupus.plan.model import PlanError
+    from survlupus.trial.read import validate_trial
 
     try:
-        cfg = report_config(load_toml(args.config) if args.config else None)
-        result = write_report(args.dir, args.out, cfg, _units(args.units))
-    except (ConfigError, DataError) as exc:
+        report = validate_trial(args.dir, _units(args.units))
+        raise_if_errors(report.problems)
+        plan = _plan(args, report.trial)
+        result = write_report(report, args.out, plan)
+    except (PlanError, DataError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(result.summary())
@@ -113,7 +160,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_gallery(args: argparse.Namespace) -> int:
-    from survlupus.plots.gallery import make_gallery
+    from survlupus.jobs.gallery import make_gallery
 
     for path in make_gallery(args.out):
         print(f"wrote {path}")
@@ -152,12 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--out", required=True, help="ADTTE file: .csv, .parquet or .xpt (v5)")
     p.add_argument("--episodes", help="flare-episode table: .csv, .parquet or .xpt")
-    p.add_argument("--config", help="TOML file with [derive] and [definitions.PARAMCD]")
+    p.add_argument("--plan", help="analysis plan (default: DIR/plan.toml)")
+    p.add_argument("--config", help="old name of --plan (old-style configs are converted)")
     p.add_argument(
         "--window-days",
         type=int,
         default=None,
-        help="analysis window in days (default 183, or the config's)",
+        help="analysis window in days (default: the plan's efficacy window)",
     )
     p.add_argument(
         "--all-subjects", action="store_true", help="derive subgroup endpoints for every subject"
@@ -166,8 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_derive)
     p = sub.add_parser("report", help="the main job: every dataset, table, figure, index.html")
     p.add_argument("dir", nargs="?", default="data/synthetic/cs20at04")
-    p.add_argument("--out", default="out/report")
-    p.add_argument("--config", help="TOML with [derive], [definitions.PARAMCD], [report]")
+    p.add_argument("--out", default="out/report", help="output folder (default out/report)")
+    p.add_argument(
+        "--plan", help="analysis plan (default: DIR/plan.toml, else a generic plan from the data)"
+    )
+    p.add_argument("--config", help="old name of --plan (old-style configs are converted)")
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("responders", help="derive the responder dataset (Y/N with reasons)")
@@ -176,10 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visit", default="W24", help="assessment visit (default W24)")
     p.add_argument(
         "--schedule",
-        default="cs20at04",
+        default=None,
         choices=["cs20at04", "musc", "nanjing"],
-        help="visit windows",
+        help="visit windows (default: the plan's schedule, DIR/plan.toml)",
     )
+    p.add_argument("--plan", help="analysis plan whose schedule to use (default DIR/plan.toml)")
     p.add_argument("--missing", default="non-responder", choices=["non-responder", "observed"])
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
     p.set_defaults(func=cmd_responders)

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from survlupus.endpoints.engine import CensorSource, Convention, EventSource, derive_tte
+from survlupus.derive.tte.engine import CensorSource, Convention, EventSource, derive_tte
 
 D = pd.Timestamp
 

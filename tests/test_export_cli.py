@@ -7,8 +7,8 @@ import pytest
 
 import survlupus
 from survlupus.cli import main
-from survlupus.config import ConfigError, derive_config
-from survlupus.export import to_ascii
+from survlupus.plan import PlanError, endpoint_library
+from survlupus.render.datasets import to_ascii
 
 from .conftest import SYNTHETIC
 
@@ -67,31 +67,28 @@ def test_derive_csv_parquet_and_episodes(tmp_path, capsys):
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
 
 
-def test_config_overrides_and_errors(tmp_path, capsys):
-    cfg = derive_config(
-        {
-            "derive": {"variants": ["classic_sfi"], "endpoints": ["TTRFLR"]},
-            "definitions": {"TTRFLR": {"confirm_days": 28}},
-        }
-    )
-    assert [e.paramcd for e in cfg.endpoints] == ["TTRFLR", "TTSFLRC"]
-    assert cfg.endpoints[0].confirm_days == 28
-    with pytest.raises(ConfigError, match=r"derive\.windw_days: unknown key"):
-        derive_config({"derive": {"windw_days": 3}})
-    with pytest.raises(ConfigError, match=r"definitions\.TTRFLR\.confirm: unknown setting"):
-        derive_config({"definitions": {"TTRFLR": {"confirm": 28}}})
-    with pytest.raises(
-        ConfigError,
-        match=r"definitions\.TTRFLR\.creatinine_factor: expected "
-        r"float",
-    ):
-        derive_config({"definitions": {"TTRFLR": {"creatinine_factor": "high"}}})
-    with pytest.raises(ConfigError, match="unknown PARAMCD 'TTXX'"):
-        derive_config({"derive": {"endpoints": ["TTXX"]}})
+def test_plan_definitions_overrides_and_errors(tmp_path, capsys):
+    lib = endpoint_library(("classic_sfi",), (("TTRFLR", (("confirm_days", 28),)),))
+    assert lib["TTRFLR"].confirm_days == 28
+    assert "TTSFLRC" in lib
+    with pytest.raises(PlanError, match=r"definitions\.TTRFLR\.confirm: unknown setting"):
+        endpoint_library((), (("TTRFLR", (("confirm", 28),)),))
+    with pytest.raises(PlanError, match=r"definitions\.TTRFLR\.creatinine_factor: expected float"):
+        endpoint_library((), (("TTRFLR", (("creatinine_factor", "high"),)),))
+    with pytest.raises(PlanError, match=r"definitions\.TTXX: unknown PARAMCD"):
+        endpoint_library((), (("TTXX", ()),))
+    with pytest.raises(PlanError, match="unknown variant 'nope'"):
+        endpoint_library(("nope",), ())
+    # an old-style config given to derive is converted, and its errors still name the key
     bad = tmp_path / "bad.toml"
     bad.write_text("[derive]\nwindw_days = 3\n")
     assert main(["derive", CS, "--out", str(tmp_path / "x.csv"), "--config", str(bad)]) == 1
-    assert "derive.windw_days" in capsys.readouterr().err
+    assert "derive.windw_days: unknown key" in capsys.readouterr().err
+    old = tmp_path / "old.toml"
+    old.write_text("[derive]\nwindow_days = 100\n[definitions.TTRFLR]\nconfirm_days = 28\n")
+    assert main(["derive", CS, "--out", str(tmp_path / "y.csv"), "--config", str(old)]) == 0
+    captured = capsys.readouterr()
+    assert "old-style config" in captured.err and "window 100 days" in captured.out
 
 
 def test_list_endpoints_documents_every_definition():

@@ -15,7 +15,6 @@ import survlupus  # noqa: E402
 from survlupus.plots import (  # noqa: E402
     arm_colors,
     figure_style,
-    forest_table,
     plot_cif,
     plot_forest,
     plot_km,
@@ -25,7 +24,7 @@ from survlupus.plots import (  # noqa: E402
     swimmer_events,
     trajectory_summary,
 )
-from survlupus.plots.km import to_aval  # noqa: E402
+from survlupus.render.figures.km import to_aval  # noqa: E402
 
 from .conftest import ROOT, SYNTHETIC  # noqa: E402
 
@@ -119,7 +118,7 @@ def test_swimmer_markers_match_derived_events(cs):
 
 def test_forest_numbers_equal_cox(musc):
     _, adtte = musc
-    tab = forest_table(adtte, ["TTSFLR"], by="ARM", reference="Placebo")
+    tab = survlupus.forest_table(adtte, ["TTSFLR"], by="ARM", reference="Placebo")
     fit = survlupus.cox(adtte, "TTSFLR", ["ARM"], reference="Placebo")
     assert np.allclose(tab["estimate"], fit.table["hr"])
     fig, ax = plot_forest(tab, favours=("MSC", "placebo"))
@@ -182,7 +181,7 @@ def test_save_is_byte_for_byte_reproducible(musc, tmp_path):
     ],
 )
 def test_figures_look_like_the_gallery(name, tmp_path):
-    from survlupus.plots.gallery import figures
+    from survlupus.jobs.gallery import figures
 
     _, make = figures()[name]
     with figure_style("publication"):

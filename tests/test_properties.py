@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import survlupus
-from survlupus.endpoints.scope import observation
+from survlupus.derive.tte.scope import observation
 
 settings.register_profile(  # CI: the same 40 examples on every run, no shrinking (bounded time)
     "default",

@@ -126,7 +126,9 @@ def rate_trial():
 def test_flare_rates_and_mcf_by_hand():
     trial = rate_trial()
     ep = survlupus.derive_episodes(trial)
-    rates = survlupus.flare_rates(trial, ep, by="arm", reference="Placebo").set_index("group")
+    rates = survlupus.flare_rates(
+        ep, survlupus.follow_up(trial), by="ARM", reference="Placebo"
+    ).set_index("group")
     # Placebo: A1 365 days, A2 2021-01-01..2021-07-01 = 182 days; 3 episodes
     years = (365 + 182) / 365.25
     assert rates.loc["Placebo", "events"] == 3
@@ -134,7 +136,7 @@ def test_flare_rates_and_mcf_by_hand():
     assert rates.loc["MSC", "events"] == 0 and rates.loc["MSC", "lower"] == 0
     # exact upper limit with 0 events: chi2(0.975, 2) / 2 / years = 3.688879 / 1 (B1: 1 year)
     assert rates.loc["MSC", "upper"] == pytest.approx(3.688879 / (365 / 365.25), rel=1e-5)
-    mcf = survlupus.mean_cumulative_function(trial, ep, by="arm")
+    mcf = survlupus.mean_cumulative_function(ep, survlupus.follow_up(trial), by="ARM")
     p = mcf[mcf.group == "Placebo"].set_index("day")
     # day 30: 2 observed, 1 event: 0.5; day 50: +1/2 = 1.0; day 200: A2 gone, 1 observed: 2.0
     assert p["mcf"].tolist() == pytest.approx([0.5, 1.0, 2.0])

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from survlupus.stats.data import group_labels, select
+from survlupus.stats.display import html_table
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ class LogRankResult:
     p: float
     table: pd.DataFrame
     pairwise: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return f"<LogRankResult {self.test}: chisq={self.chisq:.3f}, df={self.df}, p={self.p:.4g}>"
+
+    def _repr_html_(self) -> str:
+        return html_table(repr(self), self.table)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"test": self.test, "chisq": self.chisq, "df": self.df, "p": self.p}])

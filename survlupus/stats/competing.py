@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from survlupus.stats.data import group_labels, select
+from survlupus.stats.display import html_table
 
 
 def competing_data(
@@ -111,6 +112,16 @@ class CumulativeIncidence:
     data: pd.DataFrame
     by: str | None
     conf_type: str
+
+    def __repr__(self) -> str:
+        ev = int((self.data["cause"] == 1).sum())
+        by = f" by {self.by}" if self.by else ""
+        return f"<CumulativeIncidence{by}: n={len(self.data)}, {ev} events of interest>"
+
+    def _repr_html_(self) -> str:
+        last = self.table.groupby("group", sort=False).tail(1)
+        cols = ["group", "time", "estimate", "lower", "upper"]
+        return html_table(repr(self) + " Estimate at the last time:", last[cols])
 
     def at(self, times) -> pd.DataFrame:
         rows = []

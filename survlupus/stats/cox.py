@@ -27,6 +27,7 @@ from scipy import optimize, stats
 from statsmodels.duration.hazard_regression import PHReg
 
 from survlupus.stats.data import select
+from survlupus.stats.display import html_table
 
 TIES = ("efron", "breslow")
 
@@ -123,6 +124,14 @@ class CoxResult:
     data: pd.DataFrame = field(repr=False)
     strata: np.ndarray = field(repr=False)
     notes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        model = "Firth penalised Cox" if self.firth else f"Cox ({self.ties})"
+        return f"<CoxResult {model}: n={self.n}, {self.n_events} events, {len(self.table)} terms>"
+
+    def _repr_html_(self) -> str:
+        notes = "; ".join(self.notes)
+        return html_table(repr(self) + (f" Note: {notes}" if notes else ""), self.table)
 
     def ph_test(self) -> pd.DataFrame:
         """Grambsch-Therneau test as survival >= 3.0's ``cox.zph(fit)`` (transform "km")."""

@@ -30,6 +30,7 @@ from lifelines import KaplanMeierFitter
 from scipy import stats
 
 from survlupus.stats.data import group_labels, select
+from survlupus.stats.display import html_table
 
 CONF_TYPES = ("log-log", "log", "plain")
 QUANTILE_METHODS = ("r", "sas")
@@ -111,6 +112,22 @@ class KaplanMeier:
     conf_type: str
     conf_level: float
     quantile_method: str
+
+    def __repr__(self) -> str:
+        n = len(self.data)
+        ev = int(self.data["event"].sum())
+        by = f" by {self.by}" if self.by else ""
+        return f"<KaplanMeier {self.paramcd}{by}: n={n}, {ev} events, {self.conf_type} CI>"
+
+    def _repr_html_(self) -> str:
+        med = self.median()
+        counts = self.data.groupby(self.by if self.by else (lambda _: "all"))["event"]
+        med.insert(1, "n", counts.size().reindex(med["group"]).to_numpy())
+        med.insert(2, "events", counts.sum().reindex(med["group"]).astype(int).to_numpy())
+        med = med.rename(
+            columns={"estimate": "median", "lower": "median lower", "upper": "median upper"}
+        ).drop(columns=["quantile", "method"])
+        return html_table(repr(self), med)
 
     @property
     def groups(self) -> list:

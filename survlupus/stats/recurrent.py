@@ -1,7 +1,8 @@
 """Recurrent flares: annualised flare rates per arm and the mean cumulative function (MCF).
 
-* Follow-up per subject: study day 1 to the end of observation (``observation()``: the window,
-  last contact, death), in years of 365.25 days.
+* Follow-up per subject: the ``days`` column of an exposure frame (one row per subject:
+  ``USUBJID``, the grouping column, ``days``), e.g. :func:`survlupus.follow_up` (study day 1 to
+  the end of observation: the window, last contact, death), in years of 365.25 days.
 * ``model="poisson"``: rate = events / person-years per arm, exact (Garwood) 95 % CI; rate ratios
   against the reference arm from a Poisson GLM with ``log(years)`` offset (Wald CI).
 * ``model="negbin"``: a negative binomial GLM (NB2, dispersion estimated by maximum likelihood)
@@ -10,7 +11,7 @@
   ``sum d(t_j) / n(t_j)`` (n = subjects still observed at t_j), with the Lawless-Nadeau robust
   variance (Technometrics 1995;37:158-68).
 
->>> rates = flare_rates(trial, episodes, by="ARM", reference="Placebo")   # doctest: +SKIP
+>>> rates = flare_rates(episodes, follow_up(trial), by="ARM", reference="Placebo")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -23,26 +24,26 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from survlupus.endpoints.scope import UNLIMITED_WINDOW_DAYS, observation
-from survlupus.trial.model import Trial
-
 DAYS_PER_YEAR = 365.25
 
 
 def _counts(
-    trial: Trial,
+    exposure: pd.DataFrame,
     episodes: pd.DataFrame,
     by: str,
     types: Sequence[str] | None,
-    window_days: int | None,
 ) -> pd.DataFrame:
-    obs = observation(trial, window_days or UNLIMITED_WINDOW_DAYS)
-    subj = trial.subjects.set_index("subject_id")
+    missing = [c for c in ("USUBJID", by, "days") if c not in exposure]
+    if missing:
+        raise ValueError(
+            f"exposure frame has no column {', '.join(missing)}; it needs USUBJID, {by} and days "
+            "(see survlupus.follow_up)"
+        )
     f = pd.DataFrame(
         {
-            "USUBJID": obs["subject_id"],
-            "group": obs["subject_id"].map(subj[by]) if by in subj else obs[by.lower()],
-            "days": (obs["obs_end"] - obs["start_date"]).dt.days + 1,
+            "USUBJID": exposure["USUBJID"].to_numpy(),
+            "group": exposure[by].to_numpy(),
+            "days": exposure["days"].to_numpy(),
         }
     )
     ep = episodes if types is None else episodes[episodes["TYPE"].isin(types)]
@@ -54,11 +55,10 @@ def _counts(
 
 
 def flare_rates(
-    trial: Trial,
     episodes: pd.DataFrame,
-    by: str = "arm",
+    exposure: pd.DataFrame,
+    by: str = "ARM",
     types: Sequence[str] | None = ("severe flare",),
-    window_days: int | None = None,
     model: str = "poisson",
     reference=None,
     conf_level: float = 0.95,
@@ -66,7 +66,7 @@ def flare_rates(
     """Annualised rate of flare episodes per group, with CI and rate ratio vs ``reference``."""
     if model not in ("poisson", "negbin"):
         raise ValueError("model must be 'poisson' or 'negbin'")
-    f = _counts(trial, episodes, by, types, window_days)
+    f = _counts(exposure, episodes, by, types)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     alpha = 1 - conf_level
     groups = sorted(f["group"].unique(), key=str)
@@ -118,14 +118,13 @@ def flare_rates(
 
 
 def mean_cumulative_function(
-    trial: Trial,
     episodes: pd.DataFrame,
-    by: str = "arm",
+    exposure: pd.DataFrame,
+    by: str = "ARM",
     types: Sequence[str] | None = ("severe flare",),
-    window_days: int | None = None,
 ) -> pd.DataFrame:
     """MCF per group at each episode day: ``group, day, n_observed, n_events, mcf, std_err``."""
-    f = _counts(trial, episodes, by, types, window_days)
+    f = _counts(exposure, episodes, by, types)
     ep = episodes if types is None else episodes[episodes["TYPE"].isin(types)]
     ep = ep.merge(f[["USUBJID", "group", "days"]], on="USUBJID")
     ep = ep[ep["ONSETDY"] <= ep["days"]]

@@ -68,6 +68,62 @@ class SummaryTable:
         return tex
 
 
+def summary_rows(
+    sub: pd.DataFrame,
+    km,
+    landmarks: Sequence[float],
+    by: str = "ARM",
+    reference=None,
+    test: tuple[float, str] | None = None,
+    hr: tuple[pd.DataFrame, str] | None = None,
+) -> list[dict]:
+    """The rows of one parameter from fits already made: ``sub`` (its ADTTE rows), ``km`` (its
+    :class:`KaplanMeier` by ``by``), ``test`` (p, test name) and ``hr`` (Cox table indexed by
+    term, model name); used by :func:`summary_table` and by ``analyse``."""
+    code = sub["PARAMCD"].iloc[0]
+    med = km.median().set_index("group")
+    lm = km.at(list(landmarks))
+    groups = km.groups
+    ref = reference if reference in groups else groups[0]
+    rows = []
+    for g in groups:
+        gs = sub[sub[by] == g]
+        m = med.loc[g]
+        row = {
+            "PARAMCD": code,
+            "PARAM": gs["PARAM"].iloc[0],
+            "group": g,
+            "N": len(gs),
+            "events": int((gs["CNSR"] == 0).sum()),
+            "censored": int((gs["CNSR"] != 0).sum()),
+            "median (95% CI)": _ci(m["estimate"], m["lower"], m["upper"], 0),
+            "_median": m["estimate"],
+            "_median_lower": m["lower"],
+            "_median_upper": m["upper"],
+        }
+        for d in landmarks:
+            r = lm[(lm["group"] == g) & (lm["time"] == d)].iloc[0]
+            row[f"S(day {d:g}) (95% CI)"] = _ci(r["survival"], r["lower"], r["upper"], 2)
+            row[f"_S{d:g}"] = r["survival"]
+        if hr is not None and g != ref:
+            t = hr[0].loc[f"{by}[{g}]"]
+            row[f"HR vs {ref} (95% CI)"] = _ci(t["hr"], t["lower"], t["upper"], 2)
+            row["_hr"], row["_hr_model"] = t["hr"], hr[1]
+        if test is not None and g == groups[0]:
+            row["p"] = f"{test[0]:.3f}" if test[0] >= 0.001 else "<0.001"
+            row["test"] = test[1]
+            row["_p"] = test[0]
+        rows.append(row)
+    return rows
+
+
+def summary_frame(rows: list[dict]) -> SummaryTable:
+    """Formatted columns first, the numeric ``_`` columns after."""
+    frame = pd.DataFrame(rows)
+    front = [c for c in frame.columns if not c.startswith("_")]
+    return SummaryTable(frame[front + [c for c in frame.columns if c.startswith("_")]])
+
+
 def summary_table(
     adtte: pd.DataFrame,
     paramcds: Sequence[str] | None = None,
@@ -82,8 +138,6 @@ def summary_table(
     for code in paramcds:
         sub = adtte[adtte["PARAMCD"] == code]
         km = kaplan_meier(adtte, code, by=by, conf_type=conf_type)
-        med = km.median().set_index("group")
-        lm = km.at(list(landmarks))
         groups = km.groups
         ref = reference if reference in groups else groups[0]
         test, hr = None, None
@@ -95,34 +149,5 @@ def summary_table(
             if events.sum() > 0:
                 fit = cox(adtte, code, [by], reference=ref, firth=use_firth)
                 hr = (fit.table.set_index("term"), "Firth Cox" if use_firth else "Cox (Efron)")
-        for g in groups:
-            gs = sub[sub[by] == g]
-            m = med.loc[g]
-            row = {
-                "PARAMCD": code,
-                "PARAM": gs["PARAM"].iloc[0],
-                "group": g,
-                "N": len(gs),
-                "events": int((gs["CNSR"] == 0).sum()),
-                "censored": int((gs["CNSR"] != 0).sum()),
-                "median (95% CI)": _ci(m["estimate"], m["lower"], m["upper"], 0),
-                "_median": m["estimate"],
-                "_median_lower": m["lower"],
-                "_median_upper": m["upper"],
-            }
-            for d in landmarks:
-                r = lm[(lm["group"] == g) & (lm["time"] == d)].iloc[0]
-                row[f"S(day {d:g}) (95% CI)"] = _ci(r["survival"], r["lower"], r["upper"], 2)
-                row[f"_S{d:g}"] = r["survival"]
-            if hr is not None and g != ref:
-                t = hr[0].loc[f"{by}[{g}]"]
-                row[f"HR vs {ref} (95% CI)"] = _ci(t["hr"], t["lower"], t["upper"], 2)
-                row["_hr"], row["_hr_model"] = t["hr"], hr[1]
-            if test is not None and g == groups[0]:
-                row["p"] = f"{test[0]:.3f}" if test[0] >= 0.001 else "<0.001"
-                row["test"] = test[1]
-                row["_p"] = test[0]
-            rows.append(row)
-    frame = pd.DataFrame(rows)
-    front = [c for c in frame.columns if not c.startswith("_")]
-    return SummaryTable(frame[front + [c for c in frame.columns if c.startswith("_")]])
+        rows += summary_rows(sub, km, landmarks, by, ref, test, hr)
+    return summary_frame(rows)

@@ -20,24 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from survlupus.synthetic import values
 from survlupus.synthetic.designs import Design
+from survlupus.synthetic.frames import _collect, _frames
 from survlupus.synthetic.plan import SubjectPlan, make_plan
-
-IMPLIES = {
-    "complete_remission": "TTCR",
-    "renal_flare": "TTRFLR;TTTF",
-    "proteinuric_flare": "TTRFLR;TTTF",
-    "creatinine_doubling": "TTDSCR;TTRFLR;TTTF",
-    "dialysis": "TTESRD;TTTF",
-    "kidney_transplant": "TTESRD;TTTF",
-    "death": "TTDTH;TTTF",
-    "rescue_therapy": "TTRESC;TTTF",
-    "severe_flare": "TTSFLR;TTEXFLR;TTTF",
-    "haematologic_flare": "TTHFLR",
-    "mild_flare": "",
-}
-"""Endpoints (PARAMCD) each planted kind should trigger under the default definitions."""
 
 DRUG_CHOICES = (("prednisolone", 1.0), ("prednisone", 1.0), ("methylprednisolone", 1.25))
 
@@ -338,105 +323,3 @@ def _severe_flare_records(s: SubjectState, trigger: str, t: int, k: int | None) 
         s.add_event("sle_hospitalization", t, end_day=t + 5, detail="lupus serositis")
     elif trigger == "investigator":
         s.add_event("sfi_flare", t, severity="severe", detail="severe polyarthritis")
-
-
-def _collect(design: Design, s: SubjectState, out: dict[str, list]) -> None:
-    sid = s.plan.subject_id
-    out["subjects"].append(
-        {
-            "subject_id": sid,
-            "start_date": s.start,
-            "arm": s.plan.arm.label,
-            "subgroup": s.plan.subgroup,
-            "sex": s.sex,
-            "age_years": s.age,
-            "weight_kg": s.weight,
-            "end_date": s.date(s.end_day),
-            "discontinued": s.discontinued,
-            "discontinuation_reason": s.reason,
-        }
-    )
-    vis = values.visit_values(design, s)
-    vis.insert(0, "subject_id", sid)
-    out["visits"].append(vis)
-    for row in values.steroid_regimen(design, s) + s.steroid_rows:
-        out["steroids"].append(
-            {
-                "subject_id": sid,
-                "drug": row["drug"],
-                "dose_mg_day": row["dose_mg_day"],
-                "start_date": s.date(row["start_day"]),
-                "end_date": None if row["end_day"] is None else s.date(row["end_day"]),
-                "route": row.get("route", "oral"),
-            }
-        )
-    if design.cyclophosphamide_pretreatment:
-        s.add_event("immunosuppressant_start", 0, detail="cyclophosphamide pre-treatment")
-    for row in s.event_rows:
-        out["events"].append(
-            {
-                "subject_id": sid,
-                "event": row["event"],
-                "start_date": s.date(row["start_day"]),
-                "end_date": None if row["end_day"] is None else s.date(row["end_day"]),
-                "severity": row["severity"],
-                "detail": row["detail"],
-            }
-        )
-    for day in design.infusion_days:
-        if day <= s.end_day:
-            out["infusions"].append(
-                {
-                    "subject_id": sid,
-                    "infusion_date": s.date(day),
-                    "dose_cells_per_kg": s.plan.arm.dose_cells_per_kg,
-                }
-            )
-    for row in s.planted:
-        out["truth"].append(
-            {
-                "subject_id": sid,
-                "event": row["event"],
-                "onset_date": s.date(row["onset_day"]),
-                "onset_day": row["onset_day"],
-                "detected_by": row["detected_by"],
-                "implies": IMPLIES[row["event"]],
-                "detail": row["detail"],
-            }
-        )
-
-
-def _frames(design: Design, out: dict[str, list]) -> dict[str, pd.DataFrame]:
-    tables = {
-        "subjects": pd.DataFrame(out["subjects"]),
-        "visits": pd.concat(out["visits"], ignore_index=True),
-        "steroids": pd.DataFrame(out["steroids"]),
-        "events": pd.DataFrame(
-            out["events"],
-            columns=["subject_id", "event", "start_date", "end_date", "severity", "detail"],
-        ),
-        "infusions": pd.DataFrame(out["infusions"]),
-        "truth": pd.DataFrame(
-            out["truth"],
-            columns=[
-                "subject_id",
-                "event",
-                "onset_date",
-                "onset_day",
-                "detected_by",
-                "implies",
-                "detail",
-            ],
-        ),
-    }
-    keys = {
-        "subjects": ["subject_id"],
-        "visits": ["subject_id", "visit_date"],
-        "steroids": ["subject_id", "start_date", "drug"],
-        "events": ["subject_id", "start_date", "event"],
-        "infusions": ["subject_id", "infusion_date"],
-        "truth": ["subject_id", "onset_date", "event"],
-    }
-    return {
-        k: v.sort_values(keys[k], kind="stable").reset_index(drop=True) for k, v in tables.items()
-    }

@@ -1,0 +1,153 @@
+"""What every responder rule reads, computed once (:class:`Context`), and the one row builder
+(:func:`frame`) that turns a rule's True/False/missing result into ADRS rows with reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from survlupus.clinical.steroids import daily_dose
+from survlupus.clinical.windows import Window, assign_windows, select_visit
+from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
+from survlupus.trial.model import Trial
+
+RESPONDER_COLUMNS = [
+    "USUBJID",
+    "PARAMCD",
+    "PARAM",
+    "ARM",
+    "SUBGROUP",
+    "AVISIT",
+    "ADY",
+    "ADT",
+    "AVALC",
+    "AVAL",
+    "ELIGFL",
+    "CRIT",
+    "REASON",
+]
+
+
+@dataclass
+class Context:
+    """What every responder rule reads, computed once."""
+
+    trial: Trial
+    windowed: pd.DataFrame
+    obs: pd.DataFrame
+    daily: pd.DataFrame
+    missing: str
+
+    @classmethod
+    def build(cls, trial: Trial, schedule: Sequence[Window], missing: str) -> Context:
+        return cls(
+            trial,
+            assign_windows(trial.visits, trial.subjects, schedule),
+            observation(trial, UNLIMITED_WINDOW_DAYS).set_index("subject_id"),
+            daily_dose(trial.steroid_steps),
+            missing,
+        )
+
+    def ids(self, scope: str | None) -> pd.Index:
+        s = self.trial.subjects
+        if scope is not None:
+            s = s[s["subgroup"] == scope]
+        return pd.Index(s["subject_id"], name="subject_id")
+
+    def at_visit(self, visit: str, ids: pd.Index) -> pd.DataFrame:
+        return select_visit(self.windowed, visit).set_index("subject_id").reindex(ids)
+
+    def baseline(self, variables: Sequence[str], ids: pd.Index) -> pd.DataFrame:
+        return self.trial.baseline(list(variables)).set_index("subject_id").reindex(ids)
+
+    def rescue_by(self, dates: pd.Series) -> pd.Series:
+        """Date of a rescue therapy on or before each subject's date (NaT if none)."""
+        ev = self.trial.events
+        r = ev[ev["event"] == "rescue_therapy"].groupby("subject_id")["start_date"].min()
+        first = r.reindex(dates.index)
+        return first.where(first <= dates)
+
+    def doses_between(self, from_day: int, to_day: int) -> pd.DataFrame:
+        """The daily series (with its study ``day``) restricted to days ``from_day..to_day``."""
+        if "day" not in self.daily:
+            start = self.daily["subject_id"].map(self.obs["start_date"])
+            self.daily["day"] = (self.daily["date"] - start).dt.days + 1
+        d = self.daily
+        return d[(d["day"] >= from_day) & (d["day"] <= to_day)]
+
+    def max_dose(self, ids: pd.Index, from_day: int, to_day: int) -> pd.Series:
+        d = self.doses_between(from_day, to_day)
+        return d.groupby("subject_id")["pred_eq_mg_day"].max().reindex(ids).fillna(0.0)
+
+    def longest_run_above(
+        self, ids: pd.Index, limit: float, from_day: int, to_day: int
+    ) -> pd.Series:
+        d = self.doses_between(from_day, to_day)
+        above = d["pred_eq_mg_day"] > limit
+        brk = (~above) | d["subject_id"].ne(d["subject_id"].shift()) | d["day"].diff().ne(1)
+        run_id = brk.cumsum()
+        runs = d[above].groupby([d["subject_id"][above], run_id[above]]).size()
+        return runs.groupby(level=0).max().reindex(ids).fillna(0).astype(int)
+
+    def followed_to(self, ids: pd.Index, day: int) -> pd.Series:
+        lc = self.obs["last_contact"].reindex(ids)
+        return (lc - self.obs["start_date"].reindex(ids)).dt.days + 1 >= day
+
+
+def frame(
+    ctx: Context,
+    ids,
+    code,
+    param,
+    visit,
+    crit,
+    ok,
+    missing_reason,
+    no_reason,
+    yes_reason,
+    vis: pd.DataFrame | None = None,
+    elig=None,
+) -> pd.DataFrame:
+    """Assemble rows: ``ok`` True/False/NaN (missing) with the reasons for each case."""
+    ok = pd.Series(ok, index=ids, dtype="object")
+    is_missing = ok.isna()
+    subj = ctx.trial.subjects.set_index("subject_id").reindex(ids)
+    avalc = np.where(
+        is_missing,
+        "" if ctx.missing == "observed" else "N",
+        np.where(ok.eq(True).to_numpy(), "Y", "N"),
+    )
+    reason = np.where(
+        is_missing,
+        "missing: " + pd.Series(missing_reason, index=ids).astype(str),
+        np.where(
+            avalc == "Y",
+            pd.Series(yes_reason, index=ids).astype(str),
+            pd.Series(no_reason, index=ids).astype(str),
+        ),
+    )
+    elig = pd.Series("Y" if elig is None else elig, index=ids)
+    reason = np.where(elig == "N", pd.Series(no_reason, index=ids).astype(str), reason)
+    avalc = np.where(elig == "N", "", avalc)
+    out = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "PARAMCD": code,
+            "PARAM": param,
+            "ARM": subj["arm"].to_numpy(),
+            "SUBGROUP": subj["subgroup"].fillna("").to_numpy() if "subgroup" in subj else "",
+            "AVISIT": visit,
+            "ADY": vis["ADY"].to_numpy() if vis is not None else np.nan,
+            "ADT": vis["visit_date"].to_numpy() if vis is not None else pd.NaT,
+            "AVALC": avalc,
+            "AVAL": np.where(avalc == "Y", 1.0, np.where(avalc == "N", 0.0, np.nan)),
+            "ELIGFL": elig.to_numpy(),
+            "CRIT": crit,
+            "REASON": reason,
+        }
+    )
+    return out

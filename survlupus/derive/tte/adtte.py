@@ -1,0 +1,194 @@
+"""From a trial to ADTTE: the endpoint library, ``derive_adtte`` and one function per endpoint.
+
+>>> import survlupus
+>>> trial = survlupus.read_trial("data/synthetic/cs20at04")          # doctest: +SKIP
+>>> adtte = survlupus.derive_adtte(trial)                             # doctest: +SKIP
+>>> survlupus.derive_renal_flare(trial, RenalFlare(confirm_days=28))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from survlupus.derive.tte.base import Endpoint
+from survlupus.derive.tte.engine import ADTTE_COLUMNS, derive_tte
+from survlupus.derive.tte.failure import TreatmentFailure
+from survlupus.derive.tte.flares import ExtrarenalFlare, SevereFlare
+from survlupus.derive.tte.haematologic import HaematologicFlare
+from survlupus.derive.tte.panel import VisitPanel
+from survlupus.derive.tte.records import Death, RescueTherapy
+from survlupus.derive.tte.renal import (
+    CompleteRenalRemission,
+    CreatinineDoubling,
+    EndStageRenalDisease,
+    RenalFlare,
+)
+from survlupus.derive.tte.scope import observation
+from survlupus.trial.model import Trial
+
+DEFAULT_WINDOW_DAYS = 183
+"""Week 24 (day 169) plus 14 days' visit tolerance."""
+
+
+def default_endpoints() -> tuple[Endpoint, ...]:
+    """The spec's ten time-to-event endpoints with their default definitions."""
+    return (
+        SevereFlare(),
+        RenalFlare(),
+        HaematologicFlare(),
+        CompleteRenalRemission(),
+        Death(),
+        EndStageRenalDisease(),
+        CreatinineDoubling(),
+        ExtrarenalFlare(),
+        RescueTherapy(),
+        TreatmentFailure(),
+    )
+
+
+VARIANTS: dict[str, Endpoint] = {
+    "classic_sfi": SevereFlare.classic(),
+    "renal_flare_confirmed_28d": RenalFlare(
+        paramcd="TTRFLRC", confirm_days=28, param="Time to first confirmed renal flare (days)"
+    ),
+    "renal_flare_creatinine_25pct": RenalFlare(
+        paramcd="TTRFLR25",
+        creatinine_factor=1.25,
+        param="Time to first renal flare, creatinine +25 % (days)",
+    ),
+    "remission_upcr_0_5": CompleteRenalRemission(
+        paramcd="TTCR05",
+        proteinuria_below_g=0.5,
+        param="Time to complete renal remission, proteinuria < 0.5 (days)",
+    ),
+}
+"""Published variants (``../shared/spec/definitions-sources.md``), ready for sensitivity analyses."""
+
+
+def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """The definition's event and censoring sources."""
+    return sources_of_uncached(definition, trial, panel)
+
+
+def panel_for(definition: Endpoint, panel: VisitPanel) -> VisitPanel:
+    """The panel a definition reads: with ``missing="carry_forward"``, its variables carried."""
+    if getattr(definition, "missing", "skip") == "carry_forward":
+        return panel.carried_forward(definition.variables)
+    return panel
+
+
+def sources_of_uncached(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """Compute the sources; keep the *event* sources on the panel for the composite (censoring
+    sources hold nearly every visit row and are not kept)."""
+    events, censors = definition.sources(trial, panel_for(definition, panel))
+    panel._cache[("events", definition)] = events
+    return events, censors
+
+
+def event_sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):
+    """The definition's event sources, computed once per trial."""
+    key = ("events", definition)
+    if key not in panel._cache:
+        sources_of_uncached(definition, trial, panel)
+    return panel._cache[key]
+
+
+def derive_endpoint(
+    trial: Trial,
+    definition: Endpoint,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    all_subjects: bool = False,
+    aval_offset: int = 1,
+) -> pd.DataFrame:
+    """ADTTE rows of one endpoint: one per subject in the definition's scope."""
+    panel = VisitPanel.from_trial(trial)
+    scope = observation(trial, window_days, None if all_subjects else definition.scope)
+    events, censors = sources_of(definition, trial, panel)
+    return derive_tte(
+        scope,
+        definition.paramcd,
+        definition.param,
+        events,
+        censors,
+        definition.convention(window_days, aval_offset),
+    )
+
+
+def derive_adtte(
+    trial: Trial,
+    endpoints: Sequence[Endpoint] | None = None,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    all_subjects: bool = False,
+    aval_offset: int = 1,
+) -> pd.DataFrame:
+    """ADTTE for several endpoints (default: all ten), sorted by PARAMCD then USUBJID."""
+    endpoints = default_endpoints() if endpoints is None else tuple(endpoints)
+    codes = [e.paramcd for e in endpoints]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"two definitions share a PARAMCD: {codes}")
+    parts = [
+        derive_endpoint(
+            trial, e, window_days=window_days, all_subjects=all_subjects, aval_offset=aval_offset
+        )
+        for e in endpoints
+    ]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ADTTE_COLUMNS)
+    return out.sort_values(["PARAMCD", "USUBJID"], kind="stable").reset_index(drop=True)
+
+
+def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:
+    """A table documenting each endpoint: code, name, scope, rule, settings and source."""
+    endpoints = default_endpoints() if endpoints is None else endpoints
+    rows = [
+        {
+            "PARAMCD": e.paramcd,
+            "PARAM": e.param,
+            "SCOPE": e.scope or "all",
+            "DEFINITION": type(e).__name__,
+            "RULE": e.rule_text(),
+            "DESCRIPTION": e.describe(),
+            "SOURCE": e.citation,
+        }
+        for e in endpoints
+    ]
+    rows += [
+        {
+            "PARAMCD": e.paramcd,
+            "PARAM": e.param,
+            "SCOPE": e.scope or "all",
+            "DEFINITION": f"VARIANTS[{name!r}]",
+            "RULE": e.rule_text(),
+            "DESCRIPTION": e.describe(),
+            "SOURCE": e.citation,
+        }
+        for name, e in VARIANTS.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _one(definition_type):
+    def derive(trial: Trial, definition: Endpoint | None = None, **kw) -> pd.DataFrame:
+        return derive_endpoint(trial, definition or definition_type(), **kw)
+
+    derive.__doc__ = (
+        f"ADTTE rows for {definition_type.__name__} "
+        f"(default definition unless one is given).\n\n"
+        f"{definition_type.__doc__}"
+    )
+    return derive
+
+
+derive_severe_flare = _one(SevereFlare)
+derive_renal_flare = _one(RenalFlare)
+derive_haematologic_flare = _one(HaematologicFlare)
+derive_complete_remission = _one(CompleteRenalRemission)
+derive_death = _one(Death)
+derive_esrd = _one(EndStageRenalDisease)
+derive_creatinine_doubling = _one(CreatinineDoubling)
+derive_extrarenal_flare = _one(ExtrarenalFlare)
+derive_rescue_therapy = _one(RescueTherapy)
+derive_treatment_failure = _one(TreatmentFailure)

@@ -1,0 +1,256 @@
+"""What every endpoint definition shares: the base class, source builders and evidence wording.
+
+A definition is a frozen dataclass whose fields are the rule's thresholds; ``sources(trial,
+panel)`` returns its event and censoring sources for the engine; ``describe()`` states the rule in
+words (reused in audit text and ``list_endpoints()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from survlupus.derive.tte.engine import CensorSource, Convention, EventSource
+from survlupus.derive.tte.panel import VisitPanel
+from survlupus.trial.model import Trial
+
+UNITS = {
+    "creatinine_umol_l": ("creatinine", "µmol/L", 0),
+    "upcr_g_g": ("UPCR", "g/g", 2),
+    "proteinuria_g_24h": ("proteinuria", "g/24 h", 2),
+    "urine_rbc_hpf": ("urine RBC", "/hpf", 0),
+    "hemoglobin_g_dl": ("haemoglobin", "g/dL", 1),
+    "platelets_10e9_l": ("platelets", "×10⁹/L", 0),
+    "neutrophils_10e9_l": ("neutrophils", "×10⁹/L", 2),
+    "sledai2k": ("SLEDAI-2K", "", 0),
+    "pga": ("PGA", "", 1),
+    "cellular_casts": ("cellular casts", "", 0),
+}
+
+
+def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
+    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``.
+
+    Vectorised: the value is rounded to an integer number of units of ``10**-decimals`` and the
+    digits are assembled with numpy's string ufuncs.
+    """
+    if decimals is None:
+        decimals = UNITS.get(var or "", ("", "", 2))[2]
+    v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
+    if len(v) == 0:
+        return np.array([], dtype=object)
+    missing = ~np.isfinite(v)
+    scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
+    sign = np.where(scaled < 0, "-", "")
+    mag = np.abs(scaled)
+    whole = (mag // 10**decimals).astype(np.str_)
+    text = np.strings.add(sign.astype(np.str_), whole)
+    if decimals:
+        frac = np.strings.zfill((mag % 10**decimals).astype(np.str_), decimals)
+        text = np.strings.add(np.strings.add(text, "."), frac)
+    return np.where(missing, "missing", text).astype(object)
+
+
+def value_text(panel_rows: pd.DataFrame, var: str) -> np.ndarray:
+    """``creatinine 142 µmol/L`` for each row (``cellular casts yes/no``)."""
+    label, unit, dec = UNITS.get(var, (var, "", 2))
+    if var == "cellular_casts":
+        v = panel_rows[var].map(lambda x: "missing" if pd.isna(x) else ("yes" if x else "no"))
+        return (label + " " + v).to_numpy(dtype=object)
+    text = fmt(panel_rows[var], var, dec)
+    unit_text = np.where(text == "missing", "", f" {unit}" if unit else "")
+    return label + " " + text + unit_text
+
+
+def join_parts(*parts, sep: str = "; ") -> np.ndarray:
+    """Element-wise join of aligned text arrays, skipping empty parts."""
+    arrays = [np.asarray(p, dtype=object) for p in parts]
+    out = np.full(len(arrays[0]), "", dtype=object)
+    for a in arrays:
+        a = np.where(pd.isna(a), "", a).astype(object)
+        out = np.where(a == "", out, np.where(out == "", a, out + sep + a))
+    return out
+
+
+def date_text(dates) -> np.ndarray:
+    """Dates as ``YYYY-MM-DD`` text (an object array, positional)."""
+    arr = np.asarray(pd.Series(dates).to_numpy(dtype="datetime64[ns]"))
+    text = np.datetime_as_string(arr, unit="D").astype(object)
+    return np.where(np.isnat(arr), "?", text).astype(object)
+
+
+MISSING_POLICIES = ("skip", "carry_forward")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Base of every definition. Subclasses set the fields' defaults and implement ``sources``."""
+
+    paramcd: str = ""
+    param: str = ""
+    scope: str | None = None
+    citation: str = ""
+    missing: str = "skip"
+    """What a visit with a missing rule variable does: ``"skip"`` (it is not an assessment: no
+    event there, censoring at the last adequate assessment) or ``"carry_forward"`` (the
+    subject's previous value of that variable, baseline included, is carried forward first)."""
+
+    death_is_event = False
+    variables: ClassVar[tuple[str, ...]] = ()  # visit variables the rule reads (carry_forward)
+
+    def __post_init__(self) -> None:
+        if self.missing not in MISSING_POLICIES:
+            raise ValueError(
+                f"{type(self).__name__}.missing must be one of {MISSING_POLICIES}, "
+                f"not {self.missing!r}"
+            )
+
+    def sources(
+        self, trial: Trial, panel: VisitPanel
+    ) -> tuple[list[EventSource], list[CensorSource]]:
+        raise NotImplementedError
+
+    def rule_text(self) -> str:
+        return self.__doc__.strip().splitlines()[0] if self.__doc__ else self.param
+
+    def describe(self) -> str:
+        """The rule in words, with every threshold field and the source."""
+        skip = {"paramcd", "param", "scope", "citation", "variables"}
+        settings = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in skip
+        )
+        scope = self.scope or "all subjects"
+        return (
+            f"{self.paramcd} — {self.param}: {self.rule_text()} [{settings}]; scope: {scope}. "
+            f"Source: {self.citation}"
+        )
+
+    def convention(self, window_days: int, aval_offset: int = 1) -> Convention:
+        return Convention(window_days, aval_offset, self.death_is_event)
+
+
+def visit_source(
+    panel: VisitPanel,
+    mask: pd.Series,
+    rule: pd.Series | str,
+    description: str,
+    srcvar: str,
+    evidence_vars: Sequence[str] = (),
+    extra=None,
+) -> EventSource:
+    """An event source from the visit rows where ``mask`` holds (post-baseline only).
+
+    Evidence lists ``evidence_vars`` at that visit, then ``extra(rows)`` if given; it is built
+    only for the rows the engine picks.
+    """
+    m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
+    # slim candidates (date, subject position, panel row): censoring sources hold nearly every
+    # visit row, and the composite keeps its components' sources
+    rows = pd.DataFrame(
+        {
+            "date": panel.date.to_numpy()[m],
+            "_spos": panel.frame["_spos"].to_numpy()[m],
+            "_i": np.flatnonzero(m),
+        }
+    )
+    rows.attrs["sorted"] = True  # panel order: by subject, then date
+    if isinstance(rule, pd.Series):
+        rows["rule"] = rule.to_numpy()[m]
+    elif rule:
+        rows["rule"] = rule
+
+    def evidence(sel: pd.DataFrame) -> pd.Series:
+        src = panel.frame.iloc[sel["_i"].to_numpy()]
+        parts = [value_text(src, v) for v in evidence_vars if v in src]
+        if extra is not None:
+            parts.append(np.asarray(extra(sel["_i"].to_numpy()), dtype=object))
+        visit = src["visit"].fillna("").to_numpy() if "visit" in src else np.full(len(src), "")
+        head = "visit " + visit.astype(object) + " on " + date_text(src["visit_date"])
+        return pd.Series(join_parts(head, *parts), index=sel.index)
+
+    return EventSource(rows, description, "VISITS", srcvar, evidence)
+
+
+def last_adequate_assessment(
+    panel: VisitPanel, variables: Sequence[str], adequate: pd.Series | None = None
+) -> CensorSource:
+    """Censoring at the last post-baseline visit where all ``variables`` are present."""
+    ok = panel.present(*variables) if adequate is None else adequate
+    src = visit_source(panel, ok, "", "last adequate assessment", "VISIT_DATE", variables)
+    key = panel.frame["_sid"].to_numpy() * 1_000_000 + panel.frame["day"].to_numpy()
+    start = panel.frame["start_date"].to_numpy()
+
+    def evidence(rows: pd.DataFrame) -> pd.Series:
+        text = np.asarray(src.evidence(rows), dtype=object)
+        i = rows["_i"].to_numpy()
+        end_day = (rows["obs_end"].to_numpy() - start[i]) // np.timedelta64(1, "D") + 1
+        later = (
+            np.searchsorted(key, key[i] - panel.frame["day"].to_numpy()[i] + end_day, side="right")
+            - i
+            - 1
+        )
+        note = np.where(
+            later > 0,
+            "; "
+            + later.astype(str).astype(object)
+            + " later visit(s) in the window lacked "
+            + " or ".join(variables),
+            "",
+        )
+        return pd.Series(text + note, index=rows.index)
+
+    return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
+
+
+def last_contact(trial: Trial) -> CensorSource:
+    """Censoring at the last contact, capped at the end of observation (window, death)."""
+    from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
+
+    full = observation(trial, UNLIMITED_WINDOW_DAYS)
+    c = pd.DataFrame(
+        {
+            "subject_id": full["subject_id"],
+            "date": full["last_contact"],
+            "last_contact": full["last_contact"],
+            "rule": "",
+        }
+    )
+
+    def evidence(rows: pd.DataFrame) -> pd.Series:
+        capped = rows["date"] < rows["last_contact"]
+        what = np.where(
+            capped, "end of observation (analysis window or death) ", "last contact (end_date) "
+        )
+        return pd.Series(what + date_text(rows["date"]), index=rows.index)
+
+    return CensorSource(c, "last contact", "SUBJECTS", "END_DATE", evidence, clip_to_obs_end=True)
+
+
+def event_records(trial: Trial, names: Sequence[str], severity: str | None = None) -> pd.DataFrame:
+    """Rows of the events table with these names (and severity), as ``subject_id, date, ...``."""
+    ev = trial.events
+    if ev.empty or "event" not in ev:
+        sel = pd.DataFrame(
+            {
+                "subject_id": pd.Series(dtype=object),
+                "start_date": pd.Series(dtype="datetime64[ns]"),
+                "event": pd.Series(dtype=object),
+            }
+        )
+    else:
+        sel = ev[ev["event"].isin(names)]
+    if severity is not None:
+        sel = sel[sel["severity"] == severity] if "severity" in sel else sel.iloc[:0]
+    out = sel.rename(columns={"start_date": "date"}).copy()
+    for col in ("detail", "severity"):
+        if col not in out:
+            out[col] = pd.Series(None, index=out.index, dtype=object)
+    if "end_date" not in out:
+        out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    for col in ("date", "end_date"):
+        out[col] = pd.to_datetime(out[col])
+    return out.reset_index(drop=True)

@@ -1,0 +1,267 @@
+"""The one engine: "the first date at which a rule holds, else censor", for every endpoint.
+
+Modelled on admiral's ``derive_param_tte``. Sources are *data*: an :class:`EventSource` is a table of
+candidate dates (one row per date at which an event criterion holds), a :class:`CensorSource` a table
+of candidate censoring dates. :func:`derive_tte` combines them, for every subject in scope, like this:
+
+1. **Observation.** Each subject is observed from ``STARTDT`` (``start_date``, study day 1) to
+   ``obs_end`` = the earliest of the end of the analysis window (``STARTDT + window_days - 1``),
+   the last contact (``end_date``) and death. Candidates after ``obs_end`` are ignored.
+2. **Events.** Per source, the first candidate per subject dated after ``STARTDT`` (or on it, for a
+   source with ``on_start=True``, e.g. a death on day 1) and not after ``obs_end``. Across sources
+   the earliest date wins; ties go to the source listed first.
+3. **Censoring.** Per source, the *last* candidate per subject dated after ``STARTDT`` and not after
+   ``obs_end``. Across sources the latest date wins; ties go to the source listed first.
+4. **Event beats censoring.** A subject with an event gets ``CNSR = 0`` and ``ADT`` = the event date.
+   Otherwise ``ADT`` = the censoring date and ``CNSR`` says why observation stopped there:
+   1 follow-up complete, 2 the subject withdrew early, 3 the subject died (only for endpoints that
+   do not count death as an event). A subject with no candidate at all (no adequate post-baseline
+   assessment) gets ``CNSR = 4`` with ``ADT = STARTDT``.
+5. **ADT is never before STARTDT** (guaranteed by steps 2-3), and ``AVAL = ADT - STARTDT + 1``
+   days (``aval_offset=1``, the ADaM study-day convention; set 0 for plain elapsed days).
+
+Every output row carries the evidence: ``RULE`` (which criterion fired), ``EVIDENCE`` (the values,
+in words), ``SRCDOM``/``SRCVAR``/``SRCDT`` (where the decision was read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+ADTTE_COLUMNS = [
+    "USUBJID",
+    "PARAMCD",
+    "PARAM",
+    "ARM",
+    "SUBGROUP",
+    "STARTDT",
+    "ADT",
+    "AVAL",
+    "CNSR",
+    "EVNTDESC",
+    "CNSDTDSC",
+    "SRCDOM",
+    "SRCVAR",
+    "SRCDT",
+    "RULE",
+    "EVIDENCE",
+]
+
+CNSR_COMPLETE, CNSR_WITHDREW, CNSR_DIED, CNSR_NO_ASSESSMENT = 1, 2, 3, 4
+CNSR_TEXT = {
+    CNSR_COMPLETE: "censored at the last adequate assessment; follow-up complete",
+    CNSR_WITHDREW: "censored at the last adequate assessment; subject withdrew early",
+    CNSR_DIED: "censored at the last adequate assessment; subject died",
+    CNSR_NO_ASSESSMENT: "no adequate post-baseline assessment",
+}
+
+Evidence = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """Candidate event dates: ``candidates`` has ``subject_id, date, rule`` and either an
+    ``evidence`` column or whatever columns the ``evidence`` callable reads."""
+
+    candidates: pd.DataFrame
+    description: str
+    srcdom: str
+    srcvar: str
+    evidence: Evidence | None = None
+    on_start: bool = False
+
+
+@dataclass(frozen=True)
+class CensorSource:
+    """Candidate censoring dates (``subject_id, date``; evidence as for events)."""
+
+    candidates: pd.DataFrame
+    description: str
+    srcdom: str
+    srcvar: str
+    evidence: Evidence | None = None
+    clip_to_obs_end: bool = False
+    """For "last contact"-type dates: censor at ``min(date, obs_end)`` instead of dropping."""
+
+
+@dataclass(frozen=True)
+class Convention:
+    """The time-to-event conventions; the defaults are the spec's."""
+
+    window_days: int = 183
+    aval_offset: int = 1
+    death_is_event: bool = False
+
+
+def _in_observation(
+    cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool, clip: bool = False
+) -> pd.DataFrame:
+    """Candidates of subjects in scope, dated within their observation; adds ``_scope_pos``.
+
+    Subjects are matched by integer position (``_spos``: the subject's row in the sorted
+    subjects table) when both sides carry it, else by ID.
+    """
+    if cands.empty or scope.empty:
+        return pd.DataFrame(
+            {
+                "_scope_pos": np.array([], dtype=np.int64),
+                "date": np.array([], dtype="datetime64[ns]"),
+            }
+        )
+    if "_spos" in cands and "_spos" in scope:
+        lookup = np.full(int(max(scope["_spos"].max(), cands["_spos"].max(), 0)) + 1, -1)
+        lookup[scope["_spos"].to_numpy()] = np.arange(len(scope))
+        pos = lookup[cands["_spos"].to_numpy()]
+    else:
+        pos = pd.Index(scope["subject_id"]).get_indexer(cands["subject_id"])
+    keep = pos >= 0
+    pos = pos[keep]
+    start = scope["start_date"].to_numpy()[pos]
+    obs_end = scope["obs_end"].to_numpy()[pos]
+    date = cands["date"].to_numpy()[keep]
+    if clip:
+        date = np.where(date <= obs_end, date, obs_end)
+    after = (date >= start) if on_start else (date > start)
+    ok = after & (date <= obs_end)
+    rows = np.flatnonzero(keep)[ok]  # positions in ``cands``
+    return pd.DataFrame({"_scope_pos": pos[ok], "date": date[ok]}, index=rows)
+
+
+def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
+    if src.evidence is not None and len(rows):
+        return np.asarray(src.evidence(rows), dtype=object)
+    if "evidence" in rows:
+        return rows["evidence"].astype(str).to_numpy(dtype=object)
+    return np.full(len(rows), "", dtype=object)
+
+
+FIELDS = ("rule", "evidence", "desc", "srcdom", "srcvar")
+
+
+def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, np.ndarray]:
+    """Earliest (first=True) or latest candidate per subject across sources.
+
+    Returns arrays aligned with ``scope``'s rows: ``date`` (NaT where none) and the text fields
+    (``""`` where none). Evidence is built only for the winning rows.
+    """
+    n = len(scope)
+    out = {"date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")}
+    out.update({f: np.full(n, "", dtype=object) for f in FIELDS})
+    picked = []
+    for i, src in enumerate(sources):
+        c = _in_observation(
+            src.candidates,
+            scope,
+            getattr(src, "on_start", False),
+            getattr(src, "clip_to_obs_end", False),
+        )
+        if c.empty:
+            continue
+        if not (c["_scope_pos"].is_monotonic_increasing and src.candidates.attrs.get("sorted")):
+            c = c.sort_values(["_scope_pos", "date"], kind="stable")
+        c = c.drop_duplicates("_scope_pos", keep="first" if first else "last")
+        picked.append(
+            pd.DataFrame(
+                {
+                    "_scope_pos": c["_scope_pos"].to_numpy(),
+                    "date": c["date"].to_numpy(),
+                    "_src": i,
+                    "_cand": c.index.to_numpy(),
+                }
+            )
+        )
+    if not picked:
+        return out
+    allp = pd.concat(picked, ignore_index=True)
+    allp = allp.sort_values(
+        ["_scope_pos", "date", "_src"], ascending=[True, first, True], kind="stable"
+    ).drop_duplicates("_scope_pos", keep="first")
+    pos, src_of = allp["_scope_pos"].to_numpy(), allp["_src"].to_numpy()
+    out["date"][pos] = allp["date"].to_numpy()
+    for i, src in enumerate(sources):
+        mine = src_of == i
+        if not mine.any():
+            continue
+        rows = src.candidates.iloc[allp["_cand"].to_numpy()[mine]].copy()
+        rows["date"] = allp["date"].to_numpy()[mine]  # clipped censoring dates
+        rows["obs_end"] = scope["obs_end"].to_numpy()[pos[mine]]
+        p = pos[mine]
+        if "rule" in rows:
+            out["rule"][p] = rows["rule"].to_numpy(dtype=object)
+        out["evidence"][p] = _evidence(src, rows)
+        out["desc"][p] = src.description
+        out["srcdom"][p] = src.srcdom
+        out["srcvar"][p] = src.srcvar
+    return out
+
+
+def derive_tte(
+    scope: pd.DataFrame,
+    paramcd: str,
+    param: str,
+    events: Sequence[EventSource],
+    censors: Sequence[CensorSource],
+    convention: Convention = Convention(),
+) -> pd.DataFrame:
+    """One ADTTE row per subject of ``scope`` for one parameter (the algorithm of the module doc).
+
+    ``scope`` has ``subject_id, arm, subgroup, start_date, obs_end, status`` with status in
+    ``complete``, ``withdrew``, ``died`` (see :func:`survlupus.derive.tte.scope.observation`),
+    sorted by ``subject_id``; the output follows that order.
+
+    >>> adtte = derive_tte(scope, "TTDTH", "Time to death", [deaths], [last_contact])  # doctest: +SKIP
+    """
+    ev = _pick(events, scope, first=True)
+    ce = _pick(censors, scope, first=False)
+    has_event = ~np.isnat(ev["date"])
+    has_censor = ~has_event & ~np.isnat(ce["date"])
+    status_code = (
+        scope["status"]
+        .map({"complete": CNSR_COMPLETE, "withdrew": CNSR_WITHDREW, "died": CNSR_DIED})
+        .fillna(CNSR_COMPLETE)
+        .to_numpy()
+    )
+    if convention.death_is_event:
+        status_code = np.where(status_code == CNSR_DIED, CNSR_COMPLETE, status_code)
+    cnsr = np.where(has_event, 0, np.where(has_censor, status_code, CNSR_NO_ASSESSMENT))
+    start = scope["start_date"].to_numpy(dtype="datetime64[ns]")
+    adt = np.where(has_event, ev["date"], np.where(has_censor, ce["date"], start))
+
+    def pick(col: str, default: str) -> np.ndarray:
+        v = np.where(has_event, ev[col], np.where(has_censor, ce[col], default))
+        return v.astype(object)
+
+    cnsr_words = pd.Series(cnsr).map(CNSR_TEXT).fillna("").to_numpy(dtype=object)
+    out = pd.DataFrame(
+        {
+            "USUBJID": scope["subject_id"].to_numpy(),
+            "PARAMCD": paramcd,
+            "PARAM": param,
+            "ARM": scope["arm"].to_numpy(),
+            "SUBGROUP": scope["subgroup"].fillna("").to_numpy(),
+            "STARTDT": start,
+            "ADT": adt,
+            "AVAL": ((adt - start) // np.timedelta64(1, "D") + convention.aval_offset).astype(
+                "int64"
+            ),
+            "CNSR": cnsr.astype("int64"),
+            "EVNTDESC": np.where(has_event, ev["desc"], "").astype(object),
+            "CNSDTDSC": np.where(
+                has_event, "", np.where(has_censor, ce["desc"] + ": " + cnsr_words, cnsr_words)
+            ).astype(object),
+            "SRCDOM": pick("srcdom", "SUBJECTS"),
+            "SRCVAR": pick("srcvar", "START_DATE"),
+            "SRCDT": adt,
+            "RULE": pick("rule", ""),
+            "EVIDENCE": np.where(
+                cnsr == CNSR_NO_ASSESSMENT,
+                "no post-baseline assessment with the variables the rule needs",
+                pick("evidence", ""),
+            ).astype(object),
+        }
+    )
+    return out[ADTTE_COLUMNS]

@@ -1,0 +1,150 @@
+"""The main job: from a trial folder and its plan to every dataset, table and figure, and one
+HTML page.
+
+    survlupus report DIR --out OUT [--plan plan.toml]
+
+Steps (each announced on stderr): read and validate; resolve the plan (``--plan``, else
+``DIR/plan.toml``, else a generic plan inferred from the data, said so on the page); analyse
+(:func:`survlupus.analyse`: every dataset derived and every model fitted once); write
+``OUT/datasets/`` (CSV, Parquet, XPT v5), ``OUT/tables/`` (CSV, HTML, LaTeX; ``outcome_measures``
+is ``Results.outcomes``), ``OUT/figures/`` (each figure drawn once, saved as PDF, SVG, PNG),
+``OUT/plan.toml`` (the plan it ran) and ``OUT/index.html``. Same data and plan, same bytes.
+
+>>> result = write_report("data/synthetic/musc", "out/musc")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from survlupus.analyse import Results, analyse, resolve_plan
+from survlupus.errors import raise_if_errors
+from survlupus.plan.model import AnalysisPlan
+from survlupus.plan.write import plan_to_toml
+from survlupus.render.datasets import (
+    ADTTE_LABELS,
+    EPISODE_LABELS,
+    RESPONDER_LABELS,
+    write_dataset,
+)
+from survlupus.render.figures.catalogue import draw, figure_specs
+from survlupus.render.figures.save import save_figure
+from survlupus.render.figures.style import figure_style
+from survlupus.render.page import report_page
+from survlupus.stats.tables import SummaryTable
+from survlupus.trial.read import ValidationReport, validate_trial
+
+STEPS = 7
+DATASETS = {
+    "adtte": (ADTTE_LABELS, "ADTTE"),
+    "adepisodes": (EPISODE_LABELS, "ADEPIS"),
+    "adrs": (RESPONDER_LABELS, "ADRS"),
+    "adchange": ({}, "ADCHG"),
+}
+
+
+@dataclass
+class ReportResult:
+    """What a report wrote, and the :class:`Results` it was drawn from."""
+
+    out: Path
+    results: Results | None = None
+    written: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        kinds: dict[str, list[Path]] = {}
+        for p in self.written:
+            kinds.setdefault(p.parent.name if p.parent != self.out else "page", []).append(p)
+        parts = [f"{len(v)} {k}" for k, v in sorted(kinds.items())]
+        return f"wrote {len(self.written)} files to {self.out}: " + ", ".join(parts)
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def write_report(
+    source,
+    out: str | Path,
+    plan: AnalysisPlan | str | Path | None = None,
+    units: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] = _stderr,
+) -> ReportResult:
+    """Run the whole analysis and write it under ``out`` (see the module docstring).
+
+    ``source``: a trial folder (or what :func:`survlupus.read_trial` takes), or a
+    :class:`ValidationReport` already made; ``plan``: a plan, a path to one, or None (the
+    folder's ``plan.toml``, else the generic plan).
+    """
+    out = Path(out)
+    res = ReportResult(out)
+    step = iter(range(1, STEPS + 1))
+
+    def say(msg: str) -> None:
+        progress(f"[{next(step)}/{STEPS}] {msg}")
+
+    if isinstance(source, ValidationReport):
+        say(f"read and validated {source.trial.source}")
+        report = source
+    else:
+        say(f"reading and validating {source}")
+        report = validate_trial(source, units)
+    raise_if_errors(report.problems)
+    trial = report.trial
+    plan = resolve_plan(trial, plan)
+    origin = "generic plan inferred from the data" if plan.generic else f"plan {plan.study.id}"
+    say(f"analysing by the {origin} ({len(plan.outcomes)} outcome measures)")
+    results = analyse(trial, plan, progress=lambda m: progress(f"      {m}"))
+    res.results = results
+
+    say("writing datasets (CSV, Parquet, XPT v5)")
+    for name, df in results.datasets.items():
+        labels, member = DATASETS.get(name, (ADTTE_LABELS, name.upper()[:8]))
+        for ext in ("csv", "parquet", "xpt"):
+            res.written.append(
+                write_dataset(df, out / "datasets" / f"{name}.{ext}", labels=labels, name=member)
+            )
+
+    say("writing tables (CSV, HTML, LaTeX) and the plan")
+    tables = {
+        name: results.table(name)
+        for name in ("outcome_measures", "tte_summary", "responder_summary", "change_from_baseline")
+    }
+    tables["validation"] = report.to_frame()
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        st = SummaryTable(df.reset_index(drop=True))
+        for ext, write in (("csv", st.to_csv), ("html", st.to_html), ("tex", st.to_latex)):
+            write(out / "tables" / f"{name}.{ext}")
+            res.written.append(out / "tables" / f"{name}.{ext}")
+    (out / "plan.toml").write_text(
+        plan_to_toml(plan, "The analysis plan this report ran (survlupus report)."),
+        encoding="utf-8",
+    )
+    res.written.append(out / "plan.toml")
+
+    specs = figure_specs(results)
+    say(f"drawing {len(specs)} figures")
+    figs = []
+    fmt = plan.figures
+    with figure_style(fmt.style):
+        for i, spec in enumerate(specs, start=1):
+            progress(f"      figure {i}/{len(specs)}: {spec.name}")
+            fig = draw(results, spec.kind, spec.key)
+            res.written += save_figure(
+                fig, out / "figures" / spec.name, formats=fmt.formats, dpi=fmt.dpi
+            )
+            plt.close(fig)
+            figs.append((spec, out / "figures" / f"{spec.name}.png"))
+
+    say("writing index.html")
+    page = report_page(results, report, tables, figs)
+    (out / "index.html").write_text(page, encoding="utf-8")
+    res.written.append(out / "index.html")
+    say(res.summary())
+    return res

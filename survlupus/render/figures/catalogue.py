@@ -1,0 +1,150 @@
+"""Every figure of a report, drawn from a :class:`survlupus.Results` (nothing is fitted here).
+
+:func:`figure_specs` lists what the plan asks for (name, kind, key, caption); :func:`draw` draws
+one, sized for the page. The report saves each drawn figure in every format;
+``Results.figure(kind, key)`` calls :func:`draw`, so a notebook shows the page's figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from survlupus.render.figures.forest import plot_forest
+from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
+from survlupus.render.figures.style import width_inches
+from survlupus.render.figures.swimmer import plot_swimmer
+from survlupus.render.figures.trajectories import plot_trajectory
+
+KINDS = ("km", "cif", "forest", "swimmer", "trajectory", "trajectory_mean")
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    kind: str
+    key: str | None
+    caption: str
+
+
+def _fit_key(key: str) -> tuple[str, str]:
+    code, _, pop = key.partition("@")
+    return code, pop or "all"
+
+
+def _has_variable(trial, var: str) -> bool:
+    return var == "pred_eq_mg_day" or (var in trial.visits and trial.visits[var].notna().any())
+
+
+def figure_specs(results) -> list[FigureSpec]:
+    """The figures the plan asks for, in page order."""
+    plan, kinds, specs = results.plan, results.plan.figures.kinds, []
+    for (code, pop, window), fit in results.tte.items():
+        if window != "efficacy" or fit.data.empty:
+            continue
+        key = code if pop == "all" else f"{code}@{pop}"
+        slug = key.lower().replace("@", "_")
+        where = "" if pop == "all" else f" ({plan.population(pop).label or pop})"
+        if "km" in kinds:
+            specs.append(FigureSpec(f"km_{slug}", "km", key, f"Kaplan-Meier: {fit.param}{where}"))
+        if "cif" in kinds and fit.cif is not None:
+            specs.append(
+                FigureSpec(
+                    f"cif_{slug}",
+                    "cif",
+                    key,
+                    f"Cumulative incidence of {fit.paramcd} with {fit.competing} competing "
+                    f"(Aalen-Johansen){where}",
+                )
+            )
+    if "forest" in kinds and plan.controlled and len(results.forest()):
+        ref = plan.study.reference_arm
+        specs.append(FigureSpec("forest_hr", "forest", None, f"Hazard ratios vs {ref}"))
+    if "swimmer" in kinds:
+        specs.append(
+            FigureSpec(
+                "swimmer",
+                "swimmer",
+                None,
+                "Each subject's course: infusions, flares, remission, rescue, dialysis, death, "
+                "withdrawal",
+            )
+        )
+    if "trajectories" in kinds:
+        for var in plan.figures.trajectories:
+            if _has_variable(results.trial, var):
+                specs.append(
+                    FigureSpec(f"trajectory_{var}", "trajectory", var, f"{var}: each subject")
+                )
+                specs.append(
+                    FigureSpec(
+                        f"trajectory_{var}_mean",
+                        "trajectory_mean",
+                        var,
+                        f"{var}: mean (95% CI) per arm",
+                    )
+                )
+    return specs
+
+
+def draw(results, kind: str, key: str | None = None):
+    """Draw one figure of ``results``; returns the matplotlib figure."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown figure kind {kind!r}; known: {', '.join(KINDS)}")
+    unit = results.plan.figures.time_unit
+    if kind in ("km", "cif"):
+        if key is None:
+            raise ValueError(f"{kind} needs a key: a PARAMCD, e.g. 'TTSFLR'")
+        fit = results.fit(*_fit_key(key))
+        if kind == "cif":
+            if fit.cif is None:
+                raise ValueError(f"{key}: the plan names no competing event for it")
+            fig, _ = plot_cif(
+                fit.cif, title=f"{fit.paramcd}, {fit.competing} competing", time_unit=unit
+            )
+            fig.set_size_inches(width_inches("double"), 3.8)
+            return fig
+        ann = None
+        if fit.logrank is not None:
+            ann = km_annotation(
+                fit.logrank, fit.cox if fit.cox is not None and not fit.cox.notes else None
+            )
+        fig, _ = plot_km(
+            fit.km,
+            cumulative=fit.paramcd.startswith("TTCR"),
+            annotation=ann,
+            risk_rows=("n_risk", "cum_events", "cum_censored"),
+            title=fit.param,
+            time_unit=unit,
+        )
+        fig.set_size_inches(width_inches("double"), 3.6 + 0.25 * len(fit.km.groups))
+        return fig
+    if kind == "forest":
+        tab = results.forest()
+        if tab.empty:
+            raise ValueError(
+                "no hazard ratio to show: the plan has no controlled comparison with events"
+            )
+        fig, _ = plot_forest(
+            tab,
+            favours=("treatment", results.plan.study.reference_arm),
+            columns=("estimate", "events"),
+        )
+        fig.set_size_inches(width_inches("double"), 0.3 * len(tab) + 1.2)
+        return fig
+    trial = results.trial
+    if kind == "swimmer":
+        fig, _ = plot_swimmer(
+            trial,
+            results.datasets["adepisodes"],
+            results.datasets["adtte"],
+            color_by="arm" if len(results.arms) > 1 else "subgroup",
+        )
+        fig.set_size_inches(width_inches("double"), 0.16 * trial.n_subjects + 1.4)
+        return fig
+    if key is None or not _has_variable(trial, key):
+        raise ValueError(f"{kind} needs a visit variable the trial records, not {key!r}")
+    fig, _ = plot_trajectory(
+        trial, key, kind="spaghetti" if kind == "trajectory" else "summary", time_unit=unit
+    )
+    fig.set_size_inches(width_inches("single"), 2.6)
+    return fig

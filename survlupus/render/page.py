@@ -1,0 +1,182 @@
+"""The self-contained ``index.html``: inline CSS, figures embedded as PNG data URIs, no network.
+
+A tiny inline script marks the page once every figure has decoded (``data-images-ok`` on
+``<body>``), which the headless-browser test reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+CSS = """
+body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px;
+       color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; }
+h3 { margin-top: 1.5em; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
+th { background: #eef4fa; }
+figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #555; }
+.note { color: #555; font-size: .9em; }
+.warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: .5em; }
+nav a { margin-right: 1em; }
+details { margin: .3em 0; } summary { cursor: pointer; font-weight: bold; }
+"""
+
+SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = document.querySelectorAll('img');
+  var ok = 0;
+  imgs.forEach(function (i) { if (i.complete && i.naturalWidth > 0) { ok += 1; } });
+  document.body.setAttribute('data-images', imgs.length);
+  document.body.setAttribute('data-images-ok', ok);
+});
+"""
+
+
+def esc(text) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def table_html(df: pd.DataFrame, table_id: str, float_digits: int = 3) -> str:
+    def fmt(v):
+        if isinstance(v, float):
+            return "" if pd.isna(v) else (str(int(v)) if v == int(v) else f"{v:.{float_digits}g}")
+        if isinstance(v, pd.Timestamp):
+            return v.strftime("%Y-%m-%d")
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+    head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(fmt(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    return (
+        f'<table id="{esc(table_id)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def figure_html(png: Path, caption: str, fig_id: str) -> str:
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (
+        f'<figure id="{esc(fig_id)}"><img alt="{esc(caption)}" '
+        f'src="data:image/png;base64,{data}"><figcaption>{esc(caption)}</figcaption></figure>'
+    )
+
+
+def page(title: str, sections: list[tuple[str, str, str]]) -> str:
+    """``sections``: (anchor, heading, inner html)."""
+    nav = "".join(f'<a href="#{esc(a)}">{esc(h)}</a>' for a, h, _ in sections)
+    body = "".join(
+        f'<section id="{esc(a)}"><h2>{esc(h)}</h2>{inner}</section>' for a, h, inner in sections
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{CSS}</style><script>{SCRIPT}</script></head>"
+        f"<body><h1>{esc(title)}</h1><nav>{nav}</nav>{body}</body></html>\n"
+    )
+
+
+def _overview(trial) -> str:
+    s = trial.subjects
+    by = s.groupby(["arm", s["subgroup"].fillna("")]).size().reset_index(name="subjects")
+    by.columns = ["arm", "subgroup", "subjects"]
+    follow = (s["end_date"] - s["start_date"]).dt.days + 1
+    text = (
+        f"<p>{trial.n_subjects} subjects, {len(trial.visits)} visit records, "
+        f"{len(trial.events)} clinical events. Follow-up from day 1 to the last contact: "
+        f"median {follow.median():.0f} days (range {follow.min():.0f}-{follow.max():.0f}); "
+        f"{int(s['discontinued'].fillna(False).astype(bool).sum())} discontinued early.</p>"
+    )
+    return text + table_html(by, "overview")
+
+
+def _plan_banner(plan) -> str:
+    s = plan.study
+    text = (
+        f"<p>Study {esc(s.id)}: {esc(s.design)}"
+        + (f", each arm against {esc(s.reference_arm)}" if plan.controlled else "")
+        + f"; analysis window {plan.window_days()} days; {len(plan.outcomes)} outcome measures; "
+        "the plan run is <code>plan.toml</code> beside this page.</p>"
+    )
+    if plan.generic:
+        text = (
+            '<p class="warning"><b>Generic plan.</b> The trial folder has no plan.toml, so this '
+            "report analyses a plan inferred from the data: "
+            + esc("; ".join(plan.notes))
+            + ". Edit the plan.toml written beside this page, put it in the trial folder and "
+            "rerun.</p>"
+        ) + text
+    return text
+
+
+def _audit(adtte, responders, episodes) -> str:
+    parts = [
+        '<p class="note">Every derived event or censoring, with the rule that fired and the '
+        "values it read; every responder result with its reason.</p>"
+    ]
+    for sid in sorted(adtte["USUBJID"].unique()):
+        a = adtte[adtte["USUBJID"] == sid][
+            ["PARAMCD", "ADT", "AVAL", "CNSR", "RULE", "EVNTDESC", "CNSDTDSC", "EVIDENCE"]
+        ]
+        inner = table_html(a, f"audit-tte-{sid}")
+        if len(responders):
+            r = responders[responders["USUBJID"] == sid][["PARAMCD", "AVISIT", "AVALC", "REASON"]]
+            inner += table_html(r, f"audit-rs-{sid}")
+        e = episodes[episodes["USUBJID"] == sid][["TYPE", "EPISODE", "ONSETDT", "RULE"]]
+        if len(e):
+            inner += table_html(e, f"audit-ep-{sid}")
+        parts.append(f"<details><summary>{esc(sid)}</summary>{inner}</details>")
+    return "".join(parts)
+
+
+def report_page(results, validation, tables: dict, figs: list) -> str:
+    """The report's page from ``results``, the validation report, the tables written and the
+    figures drawn (``(spec, png path)``)."""
+    from survlupus.analyse.outcomes import outcome_display
+
+    plan, ds = results.plan, results.datasets
+    title = plan.study.title or f"survlupus report: {results.trial.source}"
+    fig_html = {s.name: (s.kind, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs}
+
+    def of(*kinds):
+        return "".join(h for k, h in fig_html.values() if k in kinds)
+
+    val = tables["validation"]
+    val_html = "<p>No problem found.</p>" if val.empty else table_html(val, "validation")
+    tte = tables["tte_summary"]
+    tte_display = tte[[c for c in tte.columns if not c.startswith("_")]]
+    sections = [
+        ("plan", "Analysis plan", _plan_banner(plan)),
+        ("overview", "Trial overview", _overview(results.trial)),
+        ("outcomes", "Outcome measures", table_html(outcome_display(results.outcomes), "outcomes")),
+        (
+            "tte",
+            "Time-to-event endpoints",
+            table_html(tte_display, "tte-summary") + of("km", "cif", "forest"),
+        ),
+        (
+            "responders",
+            "Responder endpoints",
+            table_html(tables["responder_summary"], "responder-summary"),
+        ),
+        ("swimmer", "Swimmer plot", of("swimmer")),
+        (
+            "trajectories",
+            "Trajectories and changes from baseline",
+            of("trajectory", "trajectory_mean")
+            + table_html(tables["change_from_baseline"], "change-summary"),
+        ),
+        ("validation", "Data validation", val_html),
+        (
+            "audit",
+            "Audit: every derivation, subject by subject",
+            _audit(ds["adtte"], ds["adrs"], ds["adepisodes"]),
+        ),
+    ]
+    return page(title, sections)
