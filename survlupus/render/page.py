@@ -23,6 +23,7 @@ th { background: #eef4fa; }
 figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: .9em; color: #555; }
 .note { color: #555; font-size: .9em; }
+.wide { overflow-x: auto; }
 .warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: .5em; }
 nav a { margin-right: 1em; }
 details { margin: .3em 0; } summary { cursor: pointer; font-weight: bold; }
@@ -135,11 +136,54 @@ def _audit(adtte, responders, episodes) -> str:
     return "".join(parts)
 
 
+def _outcome_tables(outcomes) -> str:
+    """The outcome measures as a reader scans them: one table of every outcome but the changes
+    from baseline (each outcome's label, population and method shown once), and one table per
+    change outcome with the visits as columns."""
+    from survlupus.analyse.outcomes import outcome_display
+
+    shown = outcome_display(outcomes)
+    is_change = ((outcomes["kind"] == "change") & outcomes["evaluable"]).to_numpy()
+    pointers = shown[is_change].drop_duplicates("number").assign(
+        PARAMCD=lambda d: d["number"].map(
+            shown[is_change].groupby("number")["PARAMCD"].unique().map(", ".join)
+        ),
+        visit="",
+        arm="",
+        result=lambda d: "by visit: the table of outcome " + d["number"].astype(str) + " below",
+    )
+    main = pd.concat([shown[~is_change], pointers]).sort_index(kind="stable")
+    main = main.sort_values("number", kind="stable")
+    for col in ("outcome", "primary", "population", "method"):
+        repeat = main[col].eq(main[col].shift()) & main["number"].eq(main["number"].shift())
+        main[col] = main[col].mask(repeat, "")
+    html = table_html(
+        main.drop(columns=["number"]).assign(**{"#": main["number"]})[
+            ["#", *[c for c in main.columns if c != "number"]]
+        ],
+        "outcomes",
+    )
+    for number, rows in shown[is_change].groupby("number", sort=False):
+        label = rows["outcome"].iloc[0]
+        wide = rows.pivot_table(
+            index=["PARAMCD", "arm"],
+            columns="visit",
+            values="result",
+            aggfunc="first",
+            sort=False,
+        ).reset_index()
+        html += (
+            f"<h3>Outcome {number}: {esc(label)}</h3>"
+            '<p class="note">Mean change from baseline (t-based 95% CI) per visit; '
+            "n per cell.</p>"
+            f'<div class="wide">{table_html(wide, f"outcome-{number}-changes")}</div>'
+        )
+    return html
+
+
 def report_page(results, validation, tables: dict, figs: list) -> str:
     """The report's page from ``results``, the validation report, the tables written and the
     figures drawn (``(spec, png path)``)."""
-    from survlupus.analyse.outcomes import outcome_display
-
     plan, ds = results.plan, results.datasets
     title = plan.study.title or f"survlupus report: {results.trial.source}"
     fig_html = {s.name: (s.kind, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs}
@@ -154,7 +198,7 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
     sections = [
         ("plan", "Analysis plan", _plan_banner(plan)),
         ("overview", "Trial overview", _overview(results.trial)),
-        ("outcomes", "Outcome measures", table_html(outcome_display(results.outcomes), "outcomes")),
+        ("outcomes", "Outcome measures", _outcome_tables(results.outcomes)),
         (
             "tte",
             "Time-to-event endpoints",
