@@ -196,3 +196,25 @@ def test_old_configs_are_converted_and_checked():
         plan_from_legacy({"report": {"reference_arm": "placebo"}}, trial)
     with pytest.raises(PlanError, match=r"report\.landmark: unknown key"):
         plan_from_legacy({"report": {"landmark": [1]}}, trial)
+
+
+def test_results_plan_and_fits_display_themselves():
+    trial = survlupus.read_trial(SYNTHETIC / "musc")
+    res = survlupus.analyse(trial)
+    fit = res.fit("TTSFLR")
+    objects = [res, res.plan, fit, fit.km, fit.logrank, fit.cox, res.fit("TTRFLR", "nephritis").cif]
+    for obj in objects:
+        text = repr(obj)
+        assert text.startswith("<") and len(text) < 200, text
+        page = obj._repr_html_()
+        assert "<table" in page and len(page) < 20_000
+    assert "SRI-4 response at week 52" in res._repr_html_()
+    assert "HR" in fit._repr_html_() and "Placebo" in fit._repr_html_()
+    with pytest.raises(KeyError, match="the plan fitted: TTSFLR/all/efficacy"):
+        res.fit("TTHFLR")
+    with pytest.raises(KeyError, match="unknown table 'tte'"):
+        res.table("tte")
+    fig = res.figure("km", "TTSFLR")
+    assert fig.axes and fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="unknown figure kind 'kaplan'"):
+        res.figure("kaplan", "TTSFLR")

@@ -321,3 +321,25 @@ def outcome_display(outcomes: pd.DataFrame) -> pd.DataFrame:
     out["result"] = [_result_text(r) for r in outcomes.to_dict("records")]
     out["method"] = outcomes["method"]
     return out
+
+
+def outcome_overview(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """:func:`outcome_display` for reading at a glance: each change-from-baseline outcome is one
+    row pointing to its visit-by-visit table, and an outcome's label, population and method are
+    shown on its first row only."""
+    shown = outcome_display(outcomes)
+    is_change = ((outcomes["kind"] == "change") & outcomes["evaluable"]).to_numpy()
+    variables = shown[is_change].groupby("number")["PARAMCD"].unique().map(", ".join)
+    pointers = shown[is_change].drop_duplicates("number")
+    pointers = pointers.assign(
+        PARAMCD=pointers["number"].map(variables),
+        visit="",
+        arm="",
+        result="by visit: the change table of outcome " + pointers["number"].astype(str),
+    )
+    main = pd.concat([shown[~is_change], pointers]).sort_index(kind="stable")
+    main = main.sort_values("number", kind="stable")
+    for col in ("outcome", "primary", "population", "method"):
+        repeat = main[col].eq(main[col].shift()) & main["number"].eq(main["number"].shift())
+        main[col] = main[col].mask(repeat, "")
+    return main.reset_index(drop=True)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from survlupus.analyse.fits import TTEFit
 from survlupus.analyse.forest import forest_rows
-from survlupus.analyse.outcomes import outcome_display
+from survlupus.analyse.outcomes import outcome_overview
 from survlupus.plan.model import AnalysisPlan
 from survlupus.stats.tables import summary_frame, summary_rows
 
@@ -111,6 +111,6 @@ class Results:
         )
 
     def _repr_html_(self) -> str:
-        shown = outcome_display(self.outcomes)
+        shown = outcome_overview(self.outcomes)
         head = html.escape(repr(self))
         return f"<p>{head}</p>" + shown.to_html(index=False, border=0, na_rep="")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from survlupus.analyse.outcomes import outcome_display, outcome_overview
+
 CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px;
        color: #222; line-height: 1.4; }
@@ -140,29 +142,10 @@ def _outcome_tables(outcomes) -> str:
     """The outcome measures as a reader scans them: one table of every outcome but the changes
     from baseline (each outcome's label, population and method shown once), and one table per
     change outcome with the visits as columns."""
-    from survlupus.analyse.outcomes import outcome_display
-
     shown = outcome_display(outcomes)
     is_change = ((outcomes["kind"] == "change") & outcomes["evaluable"]).to_numpy()
-    pointers = shown[is_change].drop_duplicates("number").assign(
-        PARAMCD=lambda d: d["number"].map(
-            shown[is_change].groupby("number")["PARAMCD"].unique().map(", ".join)
-        ),
-        visit="",
-        arm="",
-        result=lambda d: "by visit: the table of outcome " + d["number"].astype(str) + " below",
-    )
-    main = pd.concat([shown[~is_change], pointers]).sort_index(kind="stable")
-    main = main.sort_values("number", kind="stable")
-    for col in ("outcome", "primary", "population", "method"):
-        repeat = main[col].eq(main[col].shift()) & main["number"].eq(main["number"].shift())
-        main[col] = main[col].mask(repeat, "")
-    html = table_html(
-        main.drop(columns=["number"]).assign(**{"#": main["number"]})[
-            ["#", *[c for c in main.columns if c != "number"]]
-        ],
-        "outcomes",
-    )
+    main = outcome_overview(outcomes)
+    html = table_html(main.rename(columns={"number": "#"}), "outcomes")
     for number, rows in shown[is_change].groupby("number", sort=False):
         label = rows["outcome"].iloc[0]
         wide = rows.pivot_table(
