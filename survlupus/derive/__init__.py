@@ -4,6 +4,7 @@
 ``responders/`` the responder rules and ADRS; ``change`` the changes from baseline.
 """
 
+from survlupus.derive.bds import derive_bds
 from survlupus.derive.change import change_from_baseline, summarise_change
 from survlupus.derive.responders import default_responders, derive_responders
 from survlupus.derive.tte import *  # noqa: F403
@@ -13,6 +14,7 @@ from survlupus.derive.tte.scope import follow_up
 __all__ = [
     *_tte_all,
     "change_from_baseline",
+    "derive_bds",
     "default_responders",
     "derive_responders",
     "follow_up",

@@ -4,6 +4,7 @@ from survlupus.stats.compare import LogRankResult, logrank
 from survlupus.stats.competing import CumulativeIncidence, cumulative_incidence, gray_test
 from survlupus.stats.cox import CoxResult, cox
 from survlupus.stats.km import KaplanMeier, kaplan_meier
+from survlupus.stats.mmrm import MMRMResult, mmrm
 from survlupus.stats.recurrent import flare_rates, mean_cumulative_function
 from survlupus.stats.tables import SummaryTable, summary_table
 
@@ -12,6 +13,7 @@ __all__ = [
     "CumulativeIncidence",
     "KaplanMeier",
     "LogRankResult",
+    "MMRMResult",
     "SummaryTable",
     "cox",
     "cumulative_incidence",
@@ -20,5 +22,6 @@ __all__ = [
     "kaplan_meier",
     "logrank",
     "mean_cumulative_function",
+    "mmrm",
     "summary_table",
 ]
