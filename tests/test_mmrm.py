@@ -127,7 +127,9 @@ def test_bad_input_gets_a_message_naming_parameter_and_visit():
     with pytest.raises(ValueError, match="covariance 'ante' is not one of us, cs"):
         mmrm(d, "X", covariance_structure="ante")
     twice = pd.concat([d, d.head(1)])
-    with pytest.raises(ValueError, match="subject S000 has several analysed records at W8; flag one"):
+    with pytest.raises(
+        ValueError, match="subject S000 has several analysed records at W8; flag one"
+    ):
         mmrm(twice, "X")
 
 

@@ -84,7 +84,7 @@ def _outcomes(folder: Path) -> pd.DataFrame:
 def test_report_writes_every_kind_of_file(reports):
     res, folder, _ = reports["cs20at04"]
     names = {p.relative_to(folder).as_posix() for p in res.written}
-    for ds in ("adtte", "adepisodes", "adrs", "adchange"):
+    for ds in ("adtte", "adepisodes", "adrs", "adbds"):
         assert {f"datasets/{ds}.{e}" for e in ("csv", "parquet", "xpt")} <= names
     for t in ("tte_summary", "responder_summary", "outcome_measures", "change_from_baseline"):
         assert {f"tables/{t}.{e}" for e in ("csv", "html", "tex")} <= names
@@ -146,57 +146,128 @@ def test_cs20at04_outcomes_in_protocol_order(reports):
 
 
 def test_nanjing_reports_its_own_measures(reports):
-    _, folder, _ = reports["nanjing"]
+    res, folder, _ = reports["nanjing"]
     o = _outcomes(folder)
-    sledai = o[(o.number == 1) & (o.PARAMCD == "sledai2k")]
-    assert sledai["visit"].tolist() == [f"M{m}" for m in range(1, 25)]
+    months = [f"M{m}" for m in range(1, 25)]
+    sledai = o[(o.number == 1) & (o.PARAMCD == "SLEDAI")]
+    assert sledai["visit"].tolist() == months and (sledai["kind"] == "mmrm").all()
+    # every primary measure is reported, over the 24 months
+    primary = o[o.primary.astype(bool)]
+    assert {"SLEDAI", "C3", "C4", "DSDNA", "ANA", "EGFR", "CREAT", "BUN", "UPCR", "URBC"} <= set(
+        primary["PARAMCD"]
+    )
+    for code in ("SLEDAI", "C3", "C4", "DSDNA", "EGFR", "BUN", "UPCR"):
+        assert "M24" in set(primary.loc[primary.PARAMCD == code, "visit"]), code
+    assert (folder / "tables" / "outcome_4.csv").exists()  # the ANA shift table
+    assert (folder / "figures" / "lsmeans_panel.png").exists()
+    # what the data cannot assess is not evaluable, with the reason, never 0 %
     ne = o[~o.evaluable.astype(bool)].set_index("PARAMCD")
-    # what the data do not record is not evaluable, with the reason, never 0 %
-    assert "no column 'ana_titer'" in ne.loc["ana_titer", "reason"]
     assert "descriptors not recorded" in ne.loc["LLDAS12", "reason"]
     assert ne["estimate"].isna().all()
 
 
-def _check_row(r, adtte, adrs, changes, arms_ref):
-    """Recompute one outcome row with the public API, independently of the report."""
-    if r.kind == "tte":
-        data = adtte[adtte.PARAMCD == r.PARAMCD]
-        if r.population != "all":
-            data = data[data.SUBGROUP == r.population]
-        if pd.isna(r.comparison):
-            fit = survlupus.kaplan_meier(data[data.ARM == r.arm], r.PARAMCD)
-            day = int(re.search(r"by day (\d+)", r.method).group(1))
-            s = fit.at([day]).iloc[0]
-            assert r.estimate == pytest.approx(1 - s["survival"], nan_ok=True)
-            assert r.events_or_responders == int((data[data.ARM == r.arm].CNSR == 0).sum())
-            return
-        if r.comparison == "global":
-            assert r.p_value == pytest.approx(survlupus.logrank(data, r.PARAMCD, "ARM").p)
-            return
-        ref = arms_ref
+def test_musc_reports_ls_mean_change_at_week_52(reports):
+    _, folder, _ = reports["musc"]
+    o = _outcomes(folder)
+    w52 = o[(o.kind == "mmrm") & (o.visit == "W52") & o.comparison.notna()]
+    assert set(w52["PARAMCD"]) == {"SLEDAI", "PGA", "DSDNA", "C3", "C4"}
+    assert set(w52["comparison"]) == {"MSC low vs Placebo", "MSC high vs Placebo"}
+    assert w52[["estimate", "lower", "upper", "p_value"]].notna().all().all()
+    # the planted effect on C3 (MSC high above placebo) is found
+    c3 = w52[(w52.PARAMCD == "C3") & (w52.arm == "MSC high")].iloc[0]
+    assert c3.lower > 0
+    assert (folder / "figures" / "lsmeans_c3.png").exists()
+
+
+def _check_tte(r, adtte, ref):
+    data = adtte[adtte.PARAMCD == r.PARAMCD]
+    if r.population != "all":
+        data = data[data.SUBGROUP == r.population]
+    if pd.isna(r.comparison):
+        fit = survlupus.kaplan_meier(data[data.ARM == r.arm], r.PARAMCD)
+        day = int(re.search(r"by day (\d+)", r.method).group(1))
+        s = fit.at([day]).iloc[0]
+        assert r.estimate == pytest.approx(1 - s["survival"], nan_ok=True)
+        assert r.events_or_responders == int((data[data.ARM == r.arm].CNSR == 0).sum())
+    elif r.comparison == "global":
+        assert r.p_value == pytest.approx(survlupus.logrank(data, r.PARAMCD, "ARM").p)
+    else:
         two = data[data.ARM.isin([r.arm, ref])]
-        firth = "Firth" in r.method
-        fit = survlupus.cox(data, r.PARAMCD, ["ARM"], reference=ref, firth=firth)
+        fit = survlupus.cox(data, r.PARAMCD, ["ARM"], reference=ref, firth="Firth" in r.method)
         t = fit.table.set_index("term").loc[f"ARM[{r.arm}]"]
         assert (r.estimate, r.lower, r.upper) == pytest.approx((t.hr, t.lower, t.upper))
         assert r.p_value == pytest.approx(survlupus.logrank(two, r.PARAMCD, "ARM").p)
-    elif r.kind == "responder":
-        sub = adrs[(adrs.PARAMCD == r.PARAMCD) & (adrs.ELIGFL == "Y")]
-        summ = survlupus.responder_summary(sub, by="ARM", reference=arms_ref).set_index("group")
-        s = summ.loc[r.arm]
-        if pd.isna(r.comparison):
-            assert (r.events_or_responders, r.n) == (s.responders, s.N)
-            assert (r.estimate, r.lower, r.upper) == pytest.approx((s.proportion, s.lower, s.upper))
-        else:
-            assert (r.estimate, r.lower, r.upper, r.p_value) == pytest.approx(
-                (s.difference, s.diff_lower, s.diff_upper, s.p)
-            )
+
+
+def _check_responder(r, adrs, ref):
+    sub = adrs[(adrs.PARAMCD == r.PARAMCD) & (adrs.ELIGFL == "Y")]
+    if r.population != "all":
+        sub = sub[sub.SUBGROUP == r.population]
+    s = survlupus.responder_summary(sub, by="ARM", reference=ref).set_index("group").loc[r.arm]
+    if pd.isna(r.comparison):
+        assert (r.events_or_responders, r.n) == (s.responders, s.N)
+        assert (r.estimate, r.lower, r.upper) == pytest.approx((s.proportion, s.lower, s.upper))
     else:
-        x = changes[(changes.PARAMCD == r.PARAMCD) & (changes.AVISIT == r.visit)]
-        if r.population != "all":
-            x = x[x.SUBGROUP == r.population]
-        chg = x.loc[x.ARM == r.arm, "CHG"].dropna().to_numpy()
-        assert r.n == len(chg) and r.estimate == pytest.approx(chg.mean())
+        assert (r.estimate, r.lower, r.upper, r.p_value) == pytest.approx(
+            (s.difference, s.diff_lower, s.diff_upper, s.p)
+        )
+
+
+def _check_visit_measure(r, bds, plan, cache):
+    """Rows on the BDS: recomputed with survlupus.mmrm, slopes, geometric_mean_ratio,
+    normalisation, or the plain mean of the change."""
+    from survlupus.stats import longitudinal as lg
+
+    o = plan.outcome(r.number)
+    ref = plan.study.reference_arm if plan.controlled else None
+    d = bds[bds.PARAMCD == r.PARAMCD]
+    if r.population != "all":
+        d = d[d.SUBGROUP == r.population]
+    visits = list(o.visits) or list(plan.visit_labels())
+    key = (r.kind, r.number, r.PARAMCD)
+    arm = r.arm if len(plan.study.arms) > 1 else "all"
+    comparison = "" if pd.isna(r.comparison) else r.comparison
+    if r.kind == "change":
+        x = d[(d.AVISIT == r.visit) & (d.ANL01FL == "Y") & (d.ARM == r.arm)]["CHG"].dropna()
+        assert r.n == len(x) and r.estimate == pytest.approx(x.mean())
+        return
+    if key not in cache:
+        by = "ARM" if ref else None
+        if r.kind == "mmrm":
+            fit = survlupus.mmrm(
+                d,
+                r.PARAMCD,
+                by=by,
+                reference=ref,
+                covariance_structure=o.covariance or "us",
+                visits=[v for v in visits if v in set(d.AVISIT)],
+            )
+            table = fit.lsmeans.assign(comparison="")
+            if len(fit.contrasts):
+                ct = fit.contrasts.assign(comparison=fit.contrasts.arm + f" vs {ref}")
+                table = pd.concat([table, ct])
+        elif r.kind == "slope":
+            table = lg.slopes(d, r.PARAMCD, by=by, reference=ref).assign(visit="")
+        elif r.kind == "gmr":
+            table = lg.geometric_mean_ratio(
+                d[d.AVISIT.isin(visits)], r.PARAMCD, by=by, reference=ref
+            )
+        else:
+            limit = dict(o.definition).get("lower", {"C3": 0.9, "C4": 0.1}.get(r.PARAMCD))
+            table = lg.normalisation(d[d.AVISIT.isin(visits)], r.PARAMCD, limit, by=by).rename(
+                columns={"proportion": "estimate"}
+            )
+            table["comparison"] = ""
+        cache[key] = table.fillna({"visit": ""})
+    t = cache[key]
+    got = t[
+        (t.arm == arm)
+        & (t.visit == (r.visit if isinstance(r.visit, str) else ""))
+        & (t.comparison == comparison)
+    ]
+    assert len(got) == 1, (r.number, r.PARAMCD, r.visit, r.arm, comparison)
+    g = got.iloc[0]
+    assert (r.estimate, r.lower, r.upper) == pytest.approx((g.estimate, g.lower, g.upper), rel=1e-6)
 
 
 @pytest.mark.parametrize("design", ["cs20at04", "musc", "nanjing"])
@@ -205,18 +276,39 @@ def test_every_outcome_number_equals_the_public_api(reports, design):
     trial = survlupus.read_trial(SYNTHETIC / design)
     plan = survlupus.load_plan(SYNTHETIC / design / "plan.toml")
     adtte = survlupus.derive_adtte(
-        trial, window_days=plan.window_days(), endpoints=survlupus.plan.library.plan_endpoints(plan)
+        trial,
+        window_days=plan.window_days(),
+        endpoints=survlupus.plan.library.plan_endpoints(plan),
     )
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "datasets" / "adtte.parquet"), adtte)
     adrs = pd.read_parquet(folder / "datasets" / "adrs.parquet")
-    changes = pd.read_parquet(folder / "datasets" / "adchange.parquet")
+    bds = pd.read_parquet(folder / "datasets" / "adbds.parquet")
+    variables = [
+        v
+        for o in plan.outcomes
+        if o.kind not in ("tte", "responder", "responder_by_visit")
+        for v in o.endpoints
+        if v in trial.visits
+    ]
+    pd.testing.assert_frame_equal(
+        bds, survlupus.derive_bds(trial, list(dict.fromkeys(variables)), plan)
+    )
     o = _outcomes(folder)
     ref = plan.study.reference_arm
-    checked = 0
+    checked, cache = Counter(), {}
     for r in o[o.evaluable.astype(bool)].itertuples():
-        _check_row(r, adtte, adrs, changes, ref)
-        checked += 1
-    assert checked > 20
+        if r.kind == "tte":
+            _check_tte(r, adtte, ref)
+        elif r.kind in ("responder", "responder_by_visit"):
+            _check_responder(r, adrs, ref)
+        elif r.kind == "shift":
+            continue
+        else:
+            _check_visit_measure(r, bds, plan, cache)
+        checked[r.kind] += 1
+    assert sum(checked.values()) > 20
+    expected = {o.kind for o in plan.outcomes} - {"shift"}
+    assert set(checked) == expected
 
 
 def test_no_fit_runs_twice_in_one_report(reports):

@@ -4,6 +4,9 @@ CHG``; VISITN is the visit's position 1..T).
 
     python validation/mmrm_datasets.py && Rscript validation/r/mmrm.R
 
+Slopes (``slope_*_egfr.csv``: ``USUBJID, ARM, TIME, AVAL``, TIME in years from day 1): eGFR in
+the synthetic MUSC (three arms) and Nanjing (single arm) trials, for ``nlme::lme``.
+
 Cases: the synthetic MUSC trial (three arms, complement C3 and SLEDAI-2K at W12/W24/W36/W52),
 the synthetic Nanjing trial (single arm, SLEDAI-2K at M6, M12, M18, M24), and a hand-built trial of 16
 subjects: unbalanced missingness, one subject with a single post-baseline visit, and a last visit
@@ -78,6 +81,12 @@ def main() -> None:
     months = ["M6", "M12", "M18", "M24"]
     _analysed(bds, "SLEDAI", months).to_csv(OUT / "mmrm_nanjing_sledai.csv", index=False)
     hand_built().to_csv(OUT / "mmrm_hand.csv", index=False)
+    for name, trial, folder in (("musc", musc, "musc"), ("nanjing", nj, "nanjing")):
+        plan = survlupus.load_plan(data / folder / "plan.toml")
+        egfr = derive_bds(trial, ["egfr_ml_min"], plan)
+        egfr = egfr[(egfr.ANL01FL == "Y") & egfr.AVAL.notna()].copy()
+        egfr["TIME"] = (egfr["ADY"].clip(lower=1) - 1) / 365.25
+        egfr[["USUBJID", "ARM", "TIME", "AVAL"]].to_csv(OUT / f"slope_{name}_egfr.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ OUTCOME_COLUMNS = [
 ]
 
 
-def _base(o: Outcome, paramcd: str, **extra) -> dict:
+def base_row(o: Outcome, paramcd: str, **extra) -> dict:
+    """A row of ``Results.outcomes`` for outcome ``o`` with ``extra`` columns set."""
     return {
         "number": o.number,
         "outcome": o.label,
@@ -71,7 +72,7 @@ def _base(o: Outcome, paramcd: str, **extra) -> dict:
 
 
 def not_evaluable(o: Outcome, paramcd: str, reason: str, visit: str = "") -> dict:
-    return _base(o, paramcd, visit=visit, evaluable=False, reason=reason, method="not evaluable")
+    return base_row(o, paramcd, visit=visit, evaluable=False, reason=reason, method="not evaluable")
 
 
 def at_day(o: Outcome, plan: AnalysisPlan) -> int:
@@ -99,7 +100,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
     for arm in [a for a in arms if a in km.groups]:
         r, m = at.loc[arm], med.loc[arm]
         rows.append(
-            _base(
+            base_row(
                 o,
                 fit.paramcd,
                 arm=arm,
@@ -122,7 +123,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
         return rows
     if fit.cox is None:
         rows.append(
-            _base(
+            base_row(
                 o,
                 fit.paramcd,
                 comparison=f"each arm vs {ref}",
@@ -138,7 +139,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
     for arm in [a for a in arms if a in km.groups and a != ref]:
         t = table.loc[f"ARM[{arm}]"]
         both = fit.events[arm] + fit.events[ref]
-        row = _base(
+        row = base_row(
             o,
             fit.paramcd,
             arm=arm,
@@ -160,7 +161,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
         rows.append(row)
     if len(km.groups) > 2:
         rows.append(
-            _base(
+            base_row(
                 o,
                 fit.paramcd,
                 comparison="global",
@@ -191,7 +192,7 @@ def responder_rows(
     for arm in [a for a in arms if a in set(summ["group"])]:
         r = summ[summ["group"] == arm].iloc[0]
         rows.append(
-            _base(
+            base_row(
                 o,
                 paramcd,
                 visit=visit,
@@ -206,7 +207,7 @@ def responder_rows(
         )
         if "difference" in r and pd.notna(r.get("difference")):
             rows.append(
-                _base(
+                base_row(
                     o,
                     paramcd,
                     visit=visit,
@@ -221,45 +222,6 @@ def responder_rows(
                 )
             )
     return rows, summ
-
-
-def change_rows(
-    o: Outcome, summary: pd.DataFrame, arms: list[str], schedule: tuple[str, ...], columns
-) -> list[dict]:
-    """Rows of a change-from-baseline outcome from its per-arm summary (``summarise_change``)."""
-    rows = []
-    for var in o.endpoints:
-        if var not in columns:
-            rows.append(not_evaluable(o, var, f"the visits table has no column {var!r}"))
-            continue
-        for visit in o.visits:
-            if visit not in schedule:
-                rows.append(
-                    not_evaluable(o, var, f"visit {visit} is not in the plan's schedule", visit)
-                )
-                continue
-            s = summary[(summary["PARAMCD"] == var) & (summary["AVISIT"] == visit)]
-            s = s.set_index("ARM")
-            if s.empty or s["n"].sum() == 0:
-                rows.append(not_evaluable(o, var, f"no assessment at {visit}", visit))
-                continue
-            for arm in [a for a in arms if a in s.index]:
-                r = s.loc[arm]
-                rows.append(
-                    _base(
-                        o,
-                        var,
-                        visit=visit,
-                        arm=arm,
-                        n=int(r["n"]),
-                        estimate=r["mean"],
-                        lower=r["mean_lower"],
-                        upper=r["mean_upper"],
-                        method="mean change from baseline, t-based 95% CI",
-                        median=r["median"],
-                    )
-                )
-    return rows
 
 
 def outcome_frame(rows: list[dict]) -> pd.DataFrame:
@@ -277,33 +239,43 @@ def _num(x, digits: int) -> str:
     return "NE" if pd.isna(x) else f"{x:.{digits}f}"
 
 
+def _ci_text(r, digits: int = 2, scale: float = 1.0, unit: str = "") -> str:
+    est, lo, hi = (scale * r[k] for k in ("estimate", "lower", "upper"))
+    return f"{_num(est, digits)}{unit} ({_num(lo, digits)}{unit} to {_num(hi, digits)}{unit})"
+
+
 def _result_text(r) -> str:
+    """One row's numbers as a reader reads them."""
+    kind, compared = r["kind"], bool(r["comparison"])
+    p = f"; p = {_p(r['p_value'])}" if compared else ""
     if not r["evaluable"]:
         return f"not evaluable: {r['reason']}"
     if r["comparison"] == "global":
         return f"p = {_p(r['p_value'])}"
-    if r["kind"] == "tte" and r["comparison"]:
-        return (
-            f"HR {_num(r['estimate'], 2)} ({_num(r['lower'], 2)}-{_num(r['upper'], 2)}); "
-            f"p = {_p(r['p_value'])}"
-        )
-    if r["kind"] == "tte":
+    if kind == "tte" and compared:
+        return f"HR {_num(r['estimate'], 2)} ({_num(r['lower'], 2)}-{_num(r['upper'], 2)}){p}"
+    if kind == "tte":
         return (
             f"{r['events_or_responders']}/{r['n']} events; {_num(100 * r['estimate'], 0)}% "
             f"({_num(100 * r['lower'], 0)}-{_num(100 * r['upper'], 0)}); median "
             f"{_num(r['median'], 0)} days"
         )
-    if r["kind"] == "responder" and r["comparison"]:
-        return (
-            f"difference {_num(100 * r['estimate'], 0)}% ({_num(100 * r['lower'], 0)} to "
-            f"{_num(100 * r['upper'], 0)}); p = {_p(r['p_value'])}"
-        )
-    if r["kind"] == "responder":
+    if kind in ("responder", "responder_by_visit", "normalisation") and compared:
+        return "difference " + _ci_text(r, 0, 100, "%") + p
+    if kind in ("responder", "responder_by_visit", "normalisation"):
         return (
             f"{r['events_or_responders']}/{r['n']} ({_num(100 * r['estimate'], 0)}%; "
             f"{_num(100 * r['lower'], 0)}-{_num(100 * r['upper'], 0)}%)"
         )
-    return f"n={r['n']}: {_num(r['estimate'], 2)} ({_num(r['lower'], 2)} to {_num(r['upper'], 2)})"
+    if kind == "shift":
+        return f"n={r['n']}: {r['method']}"
+    if kind == "gmr":
+        return ("ratio of GMRs " if compared else f"n={r['n']}: GMR ") + _ci_text(r, 2) + p
+    if kind == "slope":
+        return ("difference " if compared else f"n={r['n']}: ") + _ci_text(r, 2) + " /year" + p
+    if kind == "mmrm" and compared:
+        return "difference " + _ci_text(r, 2) + p
+    return f"n={r['n']}: " + _ci_text(r, 2)
 
 
 def _p(p) -> str:
@@ -323,19 +295,24 @@ def outcome_display(outcomes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+BY_VISIT = ("change", "mmrm", "gmr", "normalisation", "responder_by_visit")
+"""Outcome kinds with one result per visit: the page shows them as visit-by-column tables."""
+
+
 def outcome_overview(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """:func:`outcome_display` for reading at a glance: each change-from-baseline outcome is one
+    """:func:`outcome_display` for reading at a glance: each outcome with results by visit is one
     row pointing to its visit-by-visit table, and an outcome's label, population and method are
     shown on its first row only."""
     shown = outcome_display(outcomes)
-    is_change = ((outcomes["kind"] == "change") & outcomes["evaluable"]).to_numpy()
+    is_change = (outcomes["kind"].isin(BY_VISIT) & outcomes["evaluable"]).to_numpy()
     variables = shown[is_change].groupby("number")["PARAMCD"].unique().map(", ".join)
     pointers = shown[is_change].drop_duplicates("number")
     pointers = pointers.assign(
         PARAMCD=pointers["number"].map(variables),
         visit="",
         arm="",
-        result="by visit: the change table of outcome " + pointers["number"].astype(str),
+        comparison="",
+        result="by visit: the table of outcome " + pointers["number"].astype(str),
     )
     main = pd.concat([shown[~is_change], pointers]).sort_index(kind="stable")
     main = main.sort_values("number", kind="stable")

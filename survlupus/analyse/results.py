@@ -26,7 +26,18 @@ from survlupus.analyse.outcomes import outcome_overview
 from survlupus.plan.model import AnalysisPlan
 from survlupus.stats.tables import summary_frame, summary_rows
 
-TABLES = ("outcome_measures", "tte_summary", "responder_summary", "change_from_baseline", "forest")
+TABLES = (
+    "outcome_measures",
+    "tte_summary",
+    "responder_summary",
+    "change_from_baseline",
+    "lsmeans",
+    "mmrm_contrasts",
+    "forest",
+)
+"""The tables every analysis has (some may be empty); ``outcome_<n>`` tables are added for the
+longitudinal outcomes (slopes, geometric mean ratios, normalisation, shift tables, responders by
+visit)."""
 
 
 @dataclass(eq=False)
@@ -41,6 +52,8 @@ class Results:
     responders: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
     changes: dict[int, pd.DataFrame] = field(repr=False)
     outcomes: pd.DataFrame = field(repr=False)
+    mmrm: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
+    longitudinal: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def fit(self, paramcd: str, population: str = "all", window: str = "efficacy") -> TTEFit:
         """The fits of one time-to-event parameter (a ``KeyError`` lists what exists)."""
@@ -51,10 +64,14 @@ class Results:
         return self.tte[key]
 
     def table(self, name: str) -> pd.DataFrame:
-        """One of the report's tables by name (``TABLES``)."""
-        if name not in TABLES:
-            raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+        """One of the report's tables by name (``TABLES`` and ``outcome_<n>``)."""
+        if name not in self._tables:
+            raise KeyError(f"unknown table {name!r}; known: {', '.join(self._tables)}")
         return self._tables[name]
+
+    @property
+    def table_names(self) -> list[str]:
+        return list(self._tables)
 
     @cached_property
     def _tables(self) -> dict[str, pd.DataFrame]:
@@ -83,8 +100,18 @@ class Results:
             "change_from_baseline": pd.concat(changes, ignore_index=True)
             if changes
             else pd.DataFrame(),
+            "lsmeans": self._mmrm_table("lsmeans"),
+            "mmrm_contrasts": self._mmrm_table("contrasts"),
             "forest": self.forest(),
+            **{f"outcome_{n}": t for n, t in sorted(self.longitudinal.items())},
         }
+
+    def _mmrm_table(self, part: str) -> pd.DataFrame:
+        frames = [
+            getattr(fit, part).assign(PARAMCD=code, population=pop)
+            for (code, pop), fit in self.mmrm.items()
+        ]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def forest(self) -> pd.DataFrame:
         """Hazard ratios vs the reference of every time-to-event outcome in the whole

@@ -3,8 +3,9 @@
 Steps, in order: resolve the plan (the argument, else the trial folder's ``plan.toml``, else the
 generic plan); check the plan's arms against the data; derive ADTTE for each analysis window the
 outcomes use, the flare episodes, one responder dataset (ADRS) with every responder rule of the
-plan at its visit, and the changes from baseline of every variable at every visit the plan names;
-then fit each (parameter, population, window) once and build ``Results.outcomes`` from the fits.
+plan at its visit(s), and the BDS of every visit measure the plan names; then analyse each
+outcome with the handler of its kind (:data:`HANDLERS`), fitting each (parameter, population)
+once, and build ``Results.outcomes`` from the fits.
 """
 
 from __future__ import annotations
@@ -14,25 +15,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from survlupus.analyse.fits import TTEFit, fit_tte, with_competing
-from survlupus.analyse.outcomes import (
-    at_day,
-    change_rows,
-    not_evaluable,
-    outcome_frame,
-    responder_rows,
-    tte_rows,
-)
+from survlupus.analyse import longitudinal as lg
+from survlupus.analyse.context import Context
+from survlupus.analyse.efficacy import responder_outcome, responder_rules, tte_outcome
+from survlupus.analyse.outcomes import outcome_frame
 from survlupus.analyse.results import Results
-from survlupus.derive.change import change_from_baseline, summarise_change
+from survlupus.derive.bds import BDS_COLUMNS, derive_bds
 from survlupus.derive.responders import derive_responders
 from survlupus.derive.tte.adtte import derive_adtte
 from survlupus.derive.tte.episodes import derive_episodes
 from survlupus.plan.generic import generic_plan
-from survlupus.plan.library import SUBGROUP_OF, plan_endpoints, responder_rule
+from survlupus.plan.library import plan_endpoints
 from survlupus.plan.model import AnalysisPlan, PlanError
 from survlupus.plan.toml import load_plan
 from survlupus.trial.model import Trial
+
+HANDLERS = {
+    "tte": tte_outcome,
+    "responder": responder_outcome,
+    "responder_by_visit": lg.responder_by_visit_outcome,
+    "change": lg.change_outcome,
+    "mmrm": lg.mmrm_outcome,
+    "slope": lg.slope_outcome,
+    "gmr": lg.gmr_outcome,
+    "normalisation": lg.normalisation_outcome,
+    "shift": lg.shift_outcome,
+}
+"""Outcome kind → the handler that analyses it and returns its rows."""
+
+VISIT_MEASURES = ("change", "mmrm", "slope", "gmr", "normalisation", "shift")
+"""Outcome kinds on visit measures, analysed on the BDS."""
 
 
 def resolve_plan(trial: Trial, plan: AnalysisPlan | str | Path | None) -> AnalysisPlan:
@@ -74,11 +86,6 @@ def _arms(trial: Trial, plan: AnalysisPlan) -> list[str]:
     return arms
 
 
-def _in_population(frame: pd.DataFrame, plan: AnalysisPlan, name: str) -> pd.DataFrame:
-    sub = plan.population(name).subgroup
-    return frame if sub is None else frame[frame["SUBGROUP"] == sub]
-
-
 def analyse(
     trial: Trial,
     plan: AnalysisPlan | str | Path | None = None,
@@ -92,141 +99,57 @@ def analyse(
     say = progress or (lambda msg: None)
     plan = resolve_plan(trial, plan)
     arms = _arms(trial, plan)
-    ref = plan.study.reference_arm if plan.controlled else None
     endpoints = plan_endpoints(plan)
-    say(f"deriving datasets ({len(endpoints)} time-to-event parameters, responders, changes)")
+    say(f"deriving datasets ({len(endpoints)} time-to-event parameters, responders, BDS)")
     windows = [
         "efficacy",
         *sorted({o.window for o in plan.outcomes if o.kind == "tte"} - {"efficacy"}),
     ]
-    adtte = {
-        w: derive_adtte(
+    datasets = {
+        f"adtte_{w}": derive_adtte(
             trial, endpoints, window_days=plan.window_days(w), all_subjects=plan.all_subjects
         )
         for w in windows
     }
-    episodes = derive_episodes(
+    datasets["adtte"] = datasets.pop("adtte_efficacy")
+    datasets["adtte_efficacy"] = datasets["adtte"]
+    datasets["adepisodes"] = derive_episodes(
         trial, window_days=plan.window_days(), all_subjects=plan.all_subjects
     )
-    rules = {}
-    for i, o in enumerate(plan.outcomes):
-        if o.kind == "responder":
-            for name in o.endpoints:
-                rule = responder_rule(o, name, f"outcomes[{i}]")
-                rules.setdefault(rule.paramcd, (name, rule))
-    adrs = (
-        derive_responders(
-            trial, [r for _, r in rules.values()], schedule=plan.schedule, missing=plan.missing
-        )
+    rules = responder_rules(plan)
+    datasets["adrs"] = (
+        derive_responders(trial, rules, schedule=plan.schedule, missing=plan.missing)
         if rules
-        else pd.DataFrame(columns=["PARAMCD", "ELIGFL", "ARM", "SUBGROUP"])
+        else pd.DataFrame(columns=["USUBJID", "PARAMCD", "ELIGFL", "ARM", "SUBGROUP", "AVALC"])
     )
     variables = list(
         dict.fromkeys(
-            v for o in plan.outcomes if o.kind == "change" for v in o.endpoints if v in trial.visits
-        )
-    )
-    visits = list(
-        dict.fromkeys(
             v
             for o in plan.outcomes
-            if o.kind == "change"
-            for v in o.visits
-            if v in plan.visit_labels()
+            if o.kind in VISIT_MEASURES
+            for v in o.endpoints
+            if v in trial.visits
         )
     )
-    changes = (
-        change_from_baseline(trial, variables, visits, schedule=plan.schedule)
-        if variables and visits
-        else None
+    datasets["adbds"] = (
+        derive_bds(trial, variables, plan) if variables else pd.DataFrame(columns=BDS_COLUMNS)
     )
-
+    ref = plan.study.reference_arm if plan.controlled else None
+    ctx = Context(trial, plan, arms, ref, datasets)
     say(f"analysing {len(plan.outcomes)} outcome measures")
-    fits: dict[tuple[str, str, str], TTEFit] = {}
-    responder_summaries: dict[tuple[str, str], pd.DataFrame] = {}
-    change_summaries: dict[int, pd.DataFrame] = {}
     rows: list[dict] = []
-    labels = plan.visit_labels()
     for o in plan.outcomes:
-        if o.kind == "tte":
-            data = _in_population(adtte[o.window], plan, o.population)
-            for code in o.endpoints:
-                key = (code, o.population, o.window)
-                if key not in fits:
-                    fits[key] = fit_tte(
-                        data,
-                        code,
-                        o.population,
-                        o.window,
-                        arms=arms,
-                        reference=ref,
-                        firth_below=plan.firth_below,
-                        strata=o.strata,
-                    )
-                elif fits[key].strata != o.strata:
-                    raise PlanError(
-                        f"outcome {o.number}: {code} in {o.population} is already tested "
-                        f"stratified by {fits[key].strata!r}; one stratification per parameter"
-                    )
-                if o.competing:
-                    fits[key] = with_competing(fits[key], data, o.competing)
-                rows += tte_rows(o, fits[key], at_day(o, plan), arms)
-        elif o.kind == "responder":
-            for name in o.endpoints:
-                rule = responder_rule(o, name, f"outcome {o.number}")
-                code = rule.paramcd
-                visit = getattr(rule, "visit", o.visit)
-                if not code.startswith("STER") and visit not in labels:
-                    rows.append(
-                        not_evaluable(
-                            o,
-                            code,
-                            f"visit {visit} is not in the plan's schedule"
-                            + (
-                                f" ({', '.join(labels)})"
-                                if labels
-                                else " (the plan has no schedule)"
-                            ),
-                            visit,
-                        )
-                    )
-                    continue
-                pop = plan.population(o.population).subgroup
-                if name in SUBGROUP_OF and pop not in (None, SUBGROUP_OF[name]):
-                    rows.append(
-                        not_evaluable(
-                            o,
-                            code,
-                            f"{name} is defined for the {SUBGROUP_OF[name]} subgroup only",
-                            visit,
-                        )
-                    )
-                    continue
-                new, summ = responder_rows(
-                    o, code, _in_population(adrs, plan, o.population), arms, ref
-                )
-                rows += new
-                if summ is not None:
-                    responder_summaries[(code, o.population)] = summ
-        else:
-            summary = pd.DataFrame(columns=["ARM", "PARAMCD", "AVISIT", "n"])
-            if changes is not None:
-                summary = summarise_change(_in_population(changes, plan, o.population))
-                change_summaries[o.number] = summary
-            rows += change_rows(o, summary, arms, labels, trial.visits.columns)
+        rows += HANDLERS[o.kind](o, ctx)
+    del datasets["adtte_efficacy"]
     return Results(
         trial=trial,
         plan=plan,
         arms=tuple(arms),
-        datasets={
-            "adtte": adtte["efficacy"],
-            **{f"adtte_{w}": adtte[w] for w in windows[1:]},
-            "adepisodes": episodes,
-            "adrs": adrs,
-            **({"adchange": changes} if changes is not None else {}),
-        },
-        tte=fits,
-        responders=responder_summaries,
-        changes=change_summaries,
+        datasets=datasets,
+        tte=ctx.tte,
+        responders=ctx.responders,
+        changes=ctx.changes,
         outcomes=outcome_frame(rows),
+        mmrm=ctx.mmrm,
+        longitudinal=ctx.longitudinal,
     )

@@ -28,6 +28,7 @@ from survlupus.plan.model import AnalysisPlan
 from survlupus.plan.write import plan_to_toml
 from survlupus.render.datasets import (
     ADTTE_LABELS,
+    BDS_LABELS,
     EPISODE_LABELS,
     RESPONDER_LABELS,
     write_dataset,
@@ -44,7 +45,7 @@ DATASETS = {
     "adtte": (ADTTE_LABELS, "ADTTE"),
     "adepisodes": (EPISODE_LABELS, "ADEPIS"),
     "adrs": (RESPONDER_LABELS, "ADRS"),
-    "adchange": ({}, "ADCHG"),
+    "adbds": (BDS_LABELS, "ADBDS"),
 }
 
 
@@ -111,10 +112,7 @@ def write_report(
             )
 
     say("writing tables (CSV, HTML, LaTeX) and the plan")
-    tables = {
-        name: results.table(name)
-        for name in ("outcome_measures", "tte_summary", "responder_summary", "change_from_baseline")
-    }
+    tables = {name: results.table(name) for name in results.table_names if name != "forest"}
     tables["validation"] = report.to_frame()
     (out / "tables").mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

@@ -9,7 +9,7 @@ which checks every field name and type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from survlupus.derive.responders import (
@@ -122,3 +122,33 @@ def responder_rule(outcome: Outcome, name: str, where: str):
     if outcome.definition:
         rule = override(rule, dict(outcome.definition), f"{where}.definition")
     return rule
+
+
+@dataclass(frozen=True)
+class NormalRange:
+    """Reference interval of a laboratory value (``lower``-``upper``, in the column's unit)."""
+
+    lower: float
+    upper: float
+    citation: str = ""
+
+
+PROTEIN_INTERVALS = (
+    "Dati F et al. Eur J Clin Chem Clin Biochem 1996;34:517-20 (IFCC/CRM 470 reference intervals)"
+)
+NORMAL_RANGES = {
+    "c3_g_l": NormalRange(0.9, 1.8, PROTEIN_INTERVALS),
+    "c4_g_l": NormalRange(0.1, 0.4, PROTEIN_INTERVALS),
+}
+"""Default normal ranges of the normalisation outcomes; a plan overrides them with
+``definition = { lower = ..., upper = ... }``."""
+
+
+@dataclass(frozen=True)
+class TitreCategories:
+    """Categories of an ANA titre (reciprocal): ``[cut_i, cut_{i+1})``, one label more than
+    cuts. Positive from 1:80, the entry criterion of the EULAR/ACR 2019 classification."""
+
+    cuts: tuple[float, ...] = (80.0, 160.0, 320.0, 640.0)
+    labels: tuple[str, ...] = ("<1:80", "1:80", "1:160", "1:320", ">=1:640")
+    citation: str = "Aringer M et al. Arthritis Rheumatol 2019;71:1400-12 (EULAR/ACR 2019)"

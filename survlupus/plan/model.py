@@ -18,13 +18,26 @@ from typing import Any
 
 from survlupus.clinical.windows import Window
 
-KINDS = ("tte", "responder", "change")
-"""Outcome kinds: time to event (ADTTE parameters), responder at a visit (ADRS parameters),
-change from baseline of visit variables at visits."""
+KINDS = (
+    "tte",
+    "responder",
+    "responder_by_visit",
+    "change",
+    "mmrm",
+    "slope",
+    "gmr",
+    "normalisation",
+    "shift",
+)
+"""Outcome kinds: time to event (ADTTE parameters), responder at a visit or at each of several
+visits (ADRS parameters), and on visit measures (the BDS): change from baseline, MMRM, slope,
+geometric mean ratio, normalisation, shift table."""
+
+COVARIANCES = ("us", "cs", "csh", "ar1", "arh1", "toep")
 
 DESIGNS = ("single-arm", "controlled")
 MISSING_RULES = ("non-responder", "observed")
-FIGURE_KINDS = ("km", "cif", "forest", "swimmer", "trajectories")
+FIGURE_KINDS = ("km", "cif", "forest", "lsmeans", "responders", "swimmer", "trajectories")
 FIGURE_FORMATS = ("pdf", "svg", "png")
 STYLES = ("publication", "presentation")
 
@@ -73,8 +86,16 @@ class Outcome:
       see ``survlupus.plan.RESPONDER_LIBRARY``) evaluated at ``visit``; n/N with the
       Clopper-Pearson CI; controlled: difference vs the reference (Newcombe) and Fisher's exact p
       (CMH stratified by ``strata`` if given). ``definition`` overrides fields of the rule.
-    * ``kind="change"``: ``endpoints`` are visit variables (``hemoglobin_g_dl``) at ``visits``;
-      n, mean change from baseline with its t-based 95 % CI, SD, median per arm and visit.
+    * ``kind="responder_by_visit"``: the responder rules at each of ``visits`` (a line figure).
+    * on visit measures (``endpoints`` are visit variables such as ``c3_g_l``; ``visits``
+      default to the whole schedule): ``change`` — n and mean change from baseline with its
+      t-based CI; ``mmrm`` — LS mean change by visit from the MMRM (``covariance``: ``us``
+      default, ``cs``, ``csh``, ``ar1``, ``arh1``, ``toep``), and the difference from the
+      reference; ``slope`` — slope per year (random intercept and slope) and its difference;
+      ``gmr`` — geometric mean ratio to baseline; ``normalisation`` — n/N back in the normal
+      range among those below it at baseline (``definition = { lower = ... }``, defaults in
+      ``survlupus.plan.library.NORMAL_RANGES``); ``shift`` — baseline-by-visit category counts
+      (``definition = { cuts = [...], labels = [...] }``, default ANA titre categories).
 
     ``population`` names one of the plan's populations; only its subjects are counted.
     ``window`` names one of the plan's analysis windows (time-to-event outcomes).
@@ -93,6 +114,7 @@ class Outcome:
     at_day: int | None = None
     competing: str | None = None
     strata: str | None = None
+    covariance: str | None = None
     definition: tuple[tuple[str, Any], ...] = ()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from survlupus.clinical.windows import Window
 from survlupus.plan.model import (
+    COVARIANCES,
     DESIGNS,
     FIGURE_FORMATS,
     FIGURE_KINDS,
@@ -141,6 +142,7 @@ _OUTCOME_SPEC = {
     "at_day": _INT,
     "competing": _STR,
     "strata": _STR,
+    "covariance": _STR,
     "definition": _TABLE,
 }
 
@@ -154,8 +156,10 @@ def _outcome(item: dict, i: int) -> Outcome:
         raise PlanError(f"{where}.endpoints: name at least one")
     if kind == "responder" and "visit" not in d and not set(endpoints) <= {"STER4W12", "STER1224"}:
         raise PlanError(f"{where}.visit: required for a responder outcome")
-    if kind == "change" and not d.get("visits"):
-        raise PlanError(f"{where}.visits: required for a change outcome")
+    if kind in ("change", "responder_by_visit") and not d.get("visits"):
+        raise PlanError(f"{where}.visits: required for a {kind} outcome")
+    if "covariance" in d:
+        _choice(f"{where}.covariance", d["covariance"], COVARIANCES)
     if kind == "tte" and "definition" in d:
         raise PlanError(
             f"{where}.definition: a time-to-event parameter has one definition per study; "
@@ -175,6 +179,7 @@ def _outcome(item: dict, i: int) -> Outcome:
         at_day=d.get("at_day"),
         competing=d.get("competing"),
         strata=d.get("strata"),
+        covariance=d.get("covariance"),
         definition=tuple(sorted(d.get("definition", {}).items())),
     )
 
@@ -233,7 +238,13 @@ _ANALYSIS = {
 
 def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
     """An :class:`AnalysisPlan` from a parsed ``plan.toml`` mapping (strict; see module)."""
-    from survlupus.plan.library import endpoint_library, responder_rule
+    from survlupus.plan.library import (
+        NormalRange,
+        TitreCategories,
+        endpoint_library,
+        override,
+        responder_rule,
+    )
 
     d = _table(data, "plan", _TOP, ("study",))
     windows = d.get("windows", {"efficacy": 183})
@@ -280,9 +291,12 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
                     raise PlanError(
                         f"{where}.endpoints: unknown PARAMCD {code!r}; known: " + ", ".join(library)
                     )
-        if o.kind == "responder":
+        if o.kind in ("responder", "responder_by_visit"):
             for name in o.endpoints:
                 responder_rule(o, name, where)
+        if o.kind in ("normalisation", "shift") and o.definition:
+            base = TitreCategories() if o.kind == "shift" else NormalRange(0.0, 0.0)
+            override(base, dict(o.definition), f"{where}.definition")
     return plan
 
 

@@ -104,6 +104,7 @@ def plan_to_toml(plan: AnalysisPlan, header: str = "") -> str:
             "at_day": o.at_day,
             "competing": o.competing,
             "strata": o.strata,
+            "covariance": o.covariance,
             "definition": dict(o.definition) or None,
         }
         out += ["", "[[outcomes]]", *_lines(row)]

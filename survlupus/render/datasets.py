@@ -44,6 +44,25 @@ ADTTE_LABELS: dict[str, str] = {
     "EVIDENCE": "Evidence for the Derivation",
 }
 
+BDS_LABELS: dict[str, str] = {
+    "STUDYID": "Study Identifier",
+    "USUBJID": "Unique Subject Identifier",
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "AVISIT": "Analysis Visit",
+    "AVISITN": "Analysis Visit (N): Nominal Study Day",
+    "ADT": "Analysis Date",
+    "ADY": "Analysis Relative Day",
+    "AVAL": "Analysis Value",
+    "BASE": "Baseline Value",
+    "CHG": "Change from Baseline",
+    "PCHG": "Percent Change from Baseline",
+    "ABLFL": "Baseline Record Flag",
+    "ANL01FL": "Analysis Flag 01: Analysed Record",
+    "ARM": "Description of Planned Arm",
+    "SUBGROUP": "Analysis Subgroup",
+}
+
 EPISODE_LABELS: dict[str, str] = {
     "USUBJID": "Unique Subject Identifier",
     "ARM": "Description of Planned Arm",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survlupus.analyse.outcomes import outcome_display, outcome_overview
+from survlupus.analyse.outcomes import BY_VISIT, outcome_display, outcome_overview
 
 CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px;
@@ -143,25 +143,32 @@ def _outcome_tables(outcomes) -> str:
     from baseline (each outcome's label, population and method shown once), and one table per
     change outcome with the visits as columns."""
     shown = outcome_display(outcomes)
-    is_change = ((outcomes["kind"] == "change") & outcomes["evaluable"]).to_numpy()
+    is_change = (outcomes["kind"].isin(BY_VISIT) & outcomes["evaluable"]).to_numpy()
     main = outcome_overview(outcomes)
     html = table_html(main.rename(columns={"number": "#"}), "outcomes")
     for number, rows in shown[is_change].groupby("number", sort=False):
         label = rows["outcome"].iloc[0]
-        wide = rows.pivot_table(
-            index=["PARAMCD", "arm"],
-            columns="visit",
-            values="result",
-            aggfunc="first",
-            sort=False,
-        ).reset_index()
+        wide = (
+            rows.assign(comparison=rows["comparison"].replace("", "-"))
+            .pivot_table(
+                index=["PARAMCD", "arm", "comparison"],
+                columns="visit",
+                values="result",
+                aggfunc="first",
+                sort=False,
+            )
+            .reset_index()
+        )
         html += (
             f"<h3>Outcome {number}: {esc(label)}</h3>"
-            '<p class="note">Mean change from baseline (t-based 95% CI) per visit; '
-            "n per cell.</p>"
+            f'<p class="note">{esc(rows["method"].iloc[0])}; n per cell.</p>'
             f'<div class="wide">{table_html(wide, f"outcome-{number}-changes")}</div>'
         )
     return html
+
+
+def _wide_table(df, table_id: str) -> str:
+    return f'<div class="wide">{table_html(df, table_id)}</div>'
 
 
 def report_page(results, validation, tables: dict, figs: list) -> str:
@@ -177,7 +184,19 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
     val = tables["validation"]
     val_html = "<p>No problem found.</p>" if val.empty else table_html(val, "validation")
     tte = tables["tte_summary"]
-    tte_display = tte[[c for c in tte.columns if not c.startswith("_")]]
+    tte_display = tte[[c for c in tte.columns if not c.startswith("_")]] if len(tte) else tte
+    longitudinal = of("lsmeans_panel", "lsmeans", "responders")
+    if len(tables["mmrm_contrasts"]):
+        longitudinal += "<h3>Differences from the reference (MMRM)</h3>" + _wide_table(
+            tables["mmrm_contrasts"], "mmrm-contrasts"
+        )
+    if len(tables["lsmeans"]):
+        longitudinal += "<h3>LS mean change from baseline (MMRM)</h3>" + _wide_table(
+            tables["lsmeans"], "lsmeans"
+        )
+    for name in [n for n in tables if n.startswith("outcome_") and n != "outcome_measures"]:
+        number = name.removeprefix("outcome_")
+        longitudinal += f"<h3>Outcome {esc(number)}</h3>" + _wide_table(tables[name], name)
     sections = [
         ("plan", "Analysis plan", _plan_banner(plan)),
         ("overview", "Trial overview", _overview(results.trial)),
@@ -192,6 +211,7 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
             "Responder endpoints",
             table_html(tables["responder_summary"], "responder-summary"),
         ),
+        ("longitudinal", "Longitudinal outcomes", longitudinal or "<p>None in the plan.</p>"),
         ("swimmer", "Swimmer plot", of("swimmer")),
         (
             "trajectories",

@@ -50,6 +50,10 @@ class Design:
     proteinuria_24h_visits: tuple[str, ...] = ()
     cyclophosphamide_pretreatment: bool = False
     notes: tuple[str, ...] = field(default=())
+    serology_effect: dict[str, float] = field(default_factory=dict)
+    """Arm → planted serology/PGA effect (0-1; see :mod:`survlupus.synthetic.measures`)."""
+    extra_measures: tuple[str, ...] = ()
+    """Visit measures beyond the core ones: ``ana_titer``, ``bun_mmol_l``, ``treg_pct``."""
 
     def with_n(self, n: int | None) -> Design:
         if n is None:
@@ -119,7 +123,9 @@ MUSC = Design(
     notes=(
         "randomised 1:1:1; one infusion on day 1; standard of care continued",
         "visits every 4 weeks to week 52; hazard multipliers MSC low 0.7, MSC high 0.5, placebo 1",
+        "planted serology effect: C3, C4, anti-dsDNA and PGA improve more on MSC (truth_trajectories)",
     ),
+    serology_effect={"MSC low": 0.6, "MSC high": 1.0, "Placebo": 0.0},
 )
 
 NANJING = Design(
@@ -145,7 +151,9 @@ NANJING = Design(
     notes=(
         "single arm; cyclophosphamide the day before one infusion of 1e6 cells/kg",
         "monthly visits for 24 months; SLEDAI-2K recorded as a score only (no descriptors)",
+        "ANA titre and BUN monthly, regulatory T cells every 3 months (truth_trajectories)",
     ),
+    extra_measures=("ana_titer", "bun_mmol_l", "treg_pct"),
 )
 
 DESIGNS: dict[str, Design] = {d.name: d for d in (CS20AT04, MUSC, NANJING)}

@@ -9,6 +9,7 @@ import pandas as pd
 
 from survlupus.synthetic import values
 from survlupus.synthetic.designs import Design
+from survlupus.synthetic.measures import extra_values
 
 if TYPE_CHECKING:
     from survlupus.synthetic.generate import SubjectState
@@ -47,6 +48,11 @@ def _collect(design: Design, s: SubjectState, out: dict[str, list]) -> None:
     )
     vis = values.visit_values(design, s)
     vis.insert(0, "subject_id", sid)
+    if design.extra_measures:
+        extra = extra_values(design, s, vis["creatinine_umol_l"].to_numpy(float), *s.stream)
+        at = vis.columns.get_loc("anti_dsdna_iu_ml") + 1
+        for i, (name, value) in enumerate(extra.items()):
+            vis.insert(at + i, name, value)
     out["visits"].append(vis)
     for row in values.steroid_regimen(design, s) + s.steroid_rows:
         out["steroids"].append(
@@ -126,6 +132,10 @@ def _frames(design: Design, out: dict[str, list]) -> dict[str, pd.DataFrame]:
         "infusions": ["subject_id", "infusion_date"],
         "truth": ["subject_id", "onset_date", "event"],
     }
-    return {
+    out_tables = {
         k: v.sort_values(keys[k], kind="stable").reset_index(drop=True) for k, v in tables.items()
     }
+    trajectories = out["truth_trajectories"][0]
+    if len(trajectories):
+        out_tables["truth_trajectories"] = trajectories
+    return out_tables

@@ -22,6 +22,7 @@ import pandas as pd
 
 from survlupus.synthetic.designs import Design
 from survlupus.synthetic.frames import _collect, _frames
+from survlupus.synthetic.measures import truth_trajectories
 from survlupus.synthetic.plan import SubjectPlan, make_plan
 
 DRUG_CHOICES = (("prednisolone", 1.0), ("prednisone", 1.0), ("methylprednisolone", 1.25))
@@ -47,6 +48,8 @@ class SubjectState:
     steroid_rows: list[dict] = field(default_factory=list)
     event_rows: list[dict] = field(default_factory=list)
     protected: set[int] = field(default_factory=set)
+    stream: tuple[int, int] = (0, 0)
+    """(seed, subject number): the seed of the extra measures' own random stream."""
 
     def date(self, day: int) -> pd.Timestamp:
         return self.start + pd.Timedelta(days=int(day) - 1)
@@ -117,15 +120,18 @@ def simulate(
     10
     """
     design = design.with_n(n)
-    rng = np.random.default_rng(design.default_seed if seed is None else seed)
+    seed = design.default_seed if seed is None else seed
+    rng = np.random.default_rng(seed)
     plans = make_plan(design, rng)
     first = pd.Timestamp(design.first_enrolment)
     out: dict[str, list] = {
         k: [] for k in ("subjects", "visits", "steroids", "events", "infusions", "truth")
     }
-    for plan in plans:
+    out["truth_trajectories"] = [truth_trajectories(design)]
+    for index, plan in enumerate(plans):
         start = first + pd.Timedelta(days=int(rng.integers(design.enrolment_days)))
         s = _build_subject(design, plan, rng, start)
+        s.stream = (seed, index)
         _collect(design, s, out)
     return _frames(design, out)
 

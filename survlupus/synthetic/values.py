@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from survlupus.synthetic.measures import FULL_SEROLOGY_EFFECT
 from survlupus.trial.schema import BILAG_DOMAINS, SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
 
 if TYPE_CHECKING:
@@ -53,8 +54,9 @@ def visit_values(design: Design, s: SubjectState) -> pd.DataFrame:
     cols: dict[str, np.ndarray] = {}
     cols.update(_renal(s, r))
     cols.update(_haematology(s, r))
-    cols.update(_serology(s, r if improving else 0.3 * r))
-    cols.update(_clinical(s, improving))
+    effect = design.serology_effect.get(s.plan.arm.label, 0.0)
+    cols.update(_serology(s, r if improving else 0.3 * r, effect * r))
+    cols.update(_clinical(s, improving, effect))
     _flare_overlays(s, cols)
     desc = _descriptors(cols)
     df = pd.DataFrame({"visit_date": [s.date(d) for d in s.days], "visit": s.labels})
@@ -186,11 +188,13 @@ def _haematology(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _serology(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
+def _serology(s: SubjectState, r: np.ndarray, arm: np.ndarray) -> dict[str, np.ndarray]:
+    """``arm``: the planted arm effect reached at each visit (0 on placebo)."""
     rng, n = s.rng, len(s.days)
-    c3 = rng.uniform(0.45, 0.8) + rng.uniform(0.3, 0.5) * r
-    c4 = rng.uniform(0.04, 0.09) + rng.uniform(0.05, 0.15) * r
-    dsdna = rng.uniform(60, 400) * (1 - 0.7 * r)
+    full = FULL_SEROLOGY_EFFECT
+    c3 = rng.uniform(0.45, 0.8) + rng.uniform(0.3, 0.5) * r + full["c3_g_l"] * arm
+    c4 = rng.uniform(0.04, 0.09) + rng.uniform(0.05, 0.15) * r + full["c4_g_l"] * arm
+    dsdna = rng.uniform(60, 400) * (1 - 0.7 * r) * (1 + full["anti_dsdna_iu_ml"] * arm)
     return {
         "c3_g_l": np.round(c3 * _noise(rng, n, 0.05), 2),
         "c4_g_l": np.round(c4 * _noise(rng, n, 0.05), 3),
@@ -198,7 +202,7 @@ def _serology(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _clinical(s: SubjectState, improving: bool) -> dict[str, np.ndarray]:
+def _clinical(s: SubjectState, improving: bool, effect: float = 0.0) -> dict[str, np.ndarray]:
     rng, n, days = s.rng, len(s.days), s.days
     out: dict[str, np.ndarray] = {}
     for name, prob in CLINICAL.items():
@@ -211,6 +215,9 @@ def _clinical(s: SubjectState, improving: bool) -> dict[str, np.ndarray]:
     target = rng.uniform(0.2, 0.8) if improving else p0 - 0.2
     r = np.clip(np.maximum(days, 0) / 120.0, 0, 1)
     out["pga"] = p0 + (target - p0) * r + rng.uniform(-0.1, 0.1, n)
+    if effect:
+        ramp = np.clip(np.maximum(days, 0) / 150.0, 0, 1)
+        out["pga"] = np.maximum(out["pga"] + FULL_SEROLOGY_EFFECT["pga"] * effect * ramp, 0.0)
     return out
 
 

@@ -70,7 +70,7 @@ def _load(source: Source, problems: list[Problem], max_bytes: int) -> dict[str, 
                 path.is_file()
                 and path.suffix[1:] in READABLE
                 and path.name not in known
-                and path.name != "truth.csv"
+                and not path.name.startswith("truth")
             ):
                 problems.append(
                     Problem(

@@ -128,6 +128,9 @@ _VISIT_NUMBERS = {
     "c3_g_l": "number",
     "c4_g_l": "number",
     "anti_dsdna_iu_ml": "number",
+    "ana_titer": "number",
+    "bun_mmol_l": "number",
+    "treg_pct": "number",
     "sledai2k": "number",
     "pga": "number",
 }
@@ -220,6 +223,11 @@ RANGES: dict[str, Range] = {
     "c3_g_l": Range(0, None, (0, 5), hint_high="looks like mg/dL; pass units={'c3': 'mg/dL'}"),
     "c4_g_l": Range(0, None, (0, 2), hint_high="looks like mg/dL; pass units={'c4': 'mg/dL'}"),
     "anti_dsdna_iu_ml": Range(0, None, (0, 100000)),
+    "ana_titer": Range(0, None, (0, 100000), hint_low="give the reciprocal titre: 1:160 is 160"),
+    "bun_mmol_l": Range(
+        0, None, (0.5, 80), hint_high="looks like mg/dL; pass units={'bun': 'mg/dL'}"
+    ),
+    "treg_pct": Range(0, 100, (0, 40)),
     "sledai2k": Range(0, 105),
     "pga": Range(0, 3),
     "age_years": Range(0, 120, (12, 100)),

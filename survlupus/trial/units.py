@@ -26,6 +26,8 @@ import numpy as np
 
 CREATININE_UMOL_PER_MG_DL = 88.42
 CREATININE_MOLAR_MASS_G_MOL = 113.12
+BUN_MMOL_L_PER_MG_DL = 0.357
+"""Blood urea nitrogen: 1 mg/dL of urea nitrogen is 0.357 mmol/L of urea (1 / 2.8)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ QUANTITIES: dict[str, Quantity] = {
         _counts("wbc"),
         Quantity("c3", "c3_g_l", "g/L", {"g/l": 1.0, "mg/dl": 0.01}),
         Quantity("c4", "c4_g_l", "g/L", {"g/l": 1.0, "mg/dl": 0.01}),
+        Quantity("bun", "bun_mmol_l", "mmol/L", {"mmol/l": 1.0, "mg/dl": BUN_MMOL_L_PER_MG_DL}),
     )
 }
 
@@ -83,6 +86,7 @@ COUNT_QUANTITIES = ("platelets", "neutrophils", "lymphocytes", "wbc")
 # Column names that carry a non-canonical unit, e.g. ``creatinine_mg_dl`` -> (creatinine, mg/dl).
 _SUFFIX_UNITS = {
     "umol_l": "umol/l",
+    "mmol_l": "mmol/l",
     "mg_dl": "mg/dl",
     "g_g": "g/g",
     "mg_mg": "mg/mg",

@@ -63,3 +63,30 @@ out <- do.call(rbind, rows)
 write.csv(out, here("r", "output", "mmrm_reference.csv"), row.names = FALSE)
 cat(sprintf("R %s, nlme %s, emmeans %s: %d rows\n", getRversion(), packageVersion("nlme"),
             packageVersion("emmeans"), nrow(out)))
+
+# Slopes: random intercept and slope per subject, REML (validation/data/slope_*_egfr.csv)
+slope_rows <- list()
+for (name in c("musc", "nanjing")) {
+  d <- read.csv(here("data", sprintf("slope_%s_egfr.csv", name)), stringsAsFactors = FALSE)
+  single <- length(unique(d$ARM)) == 1
+  if (!single) d$ARM <- relevel(factor(d$ARM), ref = "Placebo")
+  f <- if (single) AVAL ~ TIME else AVAL ~ TIME * ARM
+  fit <- lme(f, random = ~ TIME | USUBJID, data = d, method = "REML",
+             control = lmeControl(maxIter = 500, msMaxIter = 500, tolerance = 1e-10,
+                                  msTol = 1e-12))
+  b <- fixef(fit); V <- vcov(fit)
+  arms <- if (single) "all" else levels(d$ARM)
+  for (a in arms) {
+    L <- setNames(numeric(length(b)), names(b)); L["TIME"] <- 1
+    if (a != arms[1]) L[paste0("TIME:ARM", a)] <- 1
+    slope_rows[[length(slope_rows) + 1]] <- data.frame(case = name, arm = a, comparison = "",
+      estimate = sum(L * b), se = sqrt(drop(t(L) %*% V %*% L)))
+    if (a != arms[1]) {
+      L2 <- setNames(numeric(length(b)), names(b)); L2[paste0("TIME:ARM", a)] <- 1
+      slope_rows[[length(slope_rows) + 1]] <- data.frame(case = name, arm = a,
+        comparison = paste(a, "vs", arms[1]), estimate = sum(L2 * b),
+        se = sqrt(drop(t(L2) %*% V %*% L2)))
+    }
+  }
+}
+write.csv(do.call(rbind, slope_rows), here("r", "output", "slope_reference.csv"), row.names = FALSE)

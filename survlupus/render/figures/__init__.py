@@ -2,6 +2,11 @@
 
 from survlupus.render.figures.forest import plot_forest
 from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
+from survlupus.render.figures.longitudinal import (
+    plot_lsmeans,
+    plot_lsmeans_panel,
+    plot_responders_by_visit,
+)
 from survlupus.render.figures.save import save_figure
 from survlupus.render.figures.style import arm_colors, figure_style, width_inches
 from survlupus.render.figures.swimmer import plot_swimmer, swimmer_events
@@ -18,6 +23,9 @@ __all__ = [
     "plot_cif",
     "plot_forest",
     "plot_km",
+    "plot_lsmeans",
+    "plot_lsmeans_panel",
+    "plot_responders_by_visit",
     "plot_swimmer",
     "plot_trajectory",
     "save_figure",

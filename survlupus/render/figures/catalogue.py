@@ -9,13 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survlupus.derive.bds import PARAMETERS, variable_of
 from survlupus.render.figures.forest import plot_forest
 from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
+from survlupus.render.figures.longitudinal import (
+    plot_lsmeans,
+    plot_lsmeans_panel,
+    plot_responders_by_visit,
+)
 from survlupus.render.figures.style import width_inches
 from survlupus.render.figures.swimmer import plot_swimmer
 from survlupus.render.figures.trajectories import plot_trajectory
 
-KINDS = ("km", "cif", "forest", "swimmer", "trajectory", "trajectory_mean")
+KINDS = (
+    "km",
+    "cif",
+    "forest",
+    "lsmeans",
+    "lsmeans_panel",
+    "responders",
+    "swimmer",
+    "trajectory",
+    "trajectory_mean",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,19 @@ def figure_specs(results) -> list[FigureSpec]:
     if "forest" in kinds and plan.controlled and len(results.forest()):
         ref = plan.study.reference_arm
         specs.append(FigureSpec("forest_hr", "forest", None, f"Hazard ratios vs {ref}"))
+    if "lsmeans" in kinds:
+        specs += _lsmeans_specs(results)
+    if "responders" in kinds:
+        for o in plan.outcomes:
+            if o.kind == "responder_by_visit" and o.number in results.longitudinal:
+                specs.append(
+                    FigureSpec(
+                        f"responders_{o.number}",
+                        "responders",
+                        str(o.number),
+                        f"Outcome {o.number}: {o.label} (Clopper-Pearson 95% CI)",
+                    )
+                )
     if "swimmer" in kinds:
         specs.append(
             FigureSpec(
@@ -84,6 +113,43 @@ def figure_specs(results) -> list[FigureSpec]:
                     )
                 )
     return specs
+
+
+def _param_label(code: str) -> str:
+    var = variable_of(code)
+    return PARAMETERS[var][1] if var else code
+
+
+def _lsmeans_specs(results) -> list[FigureSpec]:
+    specs = []
+    for code, pop in results.mmrm:
+        key = code if pop == "all" else f"{code}@{pop}"
+        specs.append(
+            FigureSpec(
+                f"lsmeans_{key.lower().replace('@', '_')}",
+                "lsmeans",
+                key,
+                f"LS mean change from baseline (95% CI), MMRM: {_param_label(code)}",
+            )
+        )
+    if sum(pop == "all" for _, pop in results.mmrm) > 1:
+        specs.append(
+            FigureSpec(
+                "lsmeans_panel",
+                "lsmeans_panel",
+                None,
+                "LS mean change from baseline (95% CI) of every MMRM parameter",
+            )
+        )
+    return specs
+
+
+def _mmrm_fit(results, key: str):
+    code, pop = _fit_key(key)
+    if (code, pop) not in results.mmrm:
+        known = ", ".join(c if p == "all" else f"{c}@{p}" for c, p in results.mmrm)
+        raise ValueError(f"no MMRM of {key}; the plan fitted: {known or 'none'}")
+    return results.mmrm[(code, pop)]
 
 
 def draw(results, kind: str, key: str | None = None):
@@ -130,6 +196,29 @@ def draw(results, kind: str, key: str | None = None):
             columns=("estimate", "events"),
         )
         fig.set_size_inches(width_inches("double"), 0.3 * len(tab) + 1.2)
+        return fig
+    if kind == "lsmeans":
+        fit = _mmrm_fit(results, key or "")
+        fig, _ = plot_lsmeans(
+            fit.lsmeans, title=_param_label(fit.paramcd), ylabel="LS mean change (95% CI)"
+        )
+        fig.set_size_inches(width_inches("double"), 3.0)
+        return fig
+    if kind == "lsmeans_panel":
+        panels = [(_param_label(c), f.lsmeans) for (c, p), f in results.mmrm.items() if p == "all"]
+        if not panels:
+            raise ValueError("no MMRM in the whole population to show")
+        fig, _ = plot_lsmeans_panel(panels)
+        fig.set_size_inches(width_inches("double"), 2.2 * ((len(panels) + 1) // 2) + 0.6)
+        return fig
+    if kind == "responders":
+        table = results.longitudinal.get(int(key)) if key and key.isdigit() else None
+        if table is None:
+            raise ValueError(
+                f"responders needs the number of a responder-by-visit outcome, not {key!r}"
+            )
+        fig, _ = plot_responders_by_visit(table, title=str(table["PARAMCD"].iloc[0]).split("_")[0])
+        fig.set_size_inches(width_inches("double"), 3.0)
         return fig
     trial = results.trial
     if kind == "swimmer":

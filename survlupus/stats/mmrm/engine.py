@@ -14,7 +14,8 @@ so each pattern's Σ_i is factorised once per evaluation.
 
 Optimisation: BFGS on -ℓ_R from the pairwise sample covariance of OLS residuals, then Newton
 steps with the Hessian from central differences of the analytic gradient until the step is below
-1e-10. The inverse of that Hessian (observed information) is the covariance of θ̂.
+1e-8 or the likelihood gains less than 1e-11. The inverse of that Hessian (observed information) is
+the covariance of θ̂.
 
 Satterthwaite: for a linear combination cᵀβ with v(θ) = cᵀ A(θ) c,
 df = 2 v² / (∇vᵀ W ∇v), W = (-∂²ℓ_R/∂θ²)⁻¹, ∇v by central differences of A(θ) at θ̂. (The same
@@ -180,10 +181,11 @@ def maximise(structure, theta0, patterns, t, p, max_newton: int = 20) -> Optimum
         ll_new, g_new = gradient(structure, new, patterns, t, p)
         if not np.isfinite(ll_new) or ll_new < ll - 1e-9:
             break
+        gain = ll_new - ll
         theta, ll, g = new, ll_new, g_new
         iterations += 1
         h = hessian(structure, theta, patterns, t, p)
-        if np.max(np.abs(step)) < 1e-10:
+        if np.max(np.abs(step)) < 1e-8 or gain < 1e-11:
             break
     eig = np.linalg.eigvalsh(h)
     gnorm = float(np.max(np.abs(g)))
