@@ -1,9 +1,16 @@
-"""Survival analysis on ADTTE tables, checked against R's survival (validation/r/)."""
+"""Statistics on tidy frames (ADTTE, ADRS, BDS), never on the trial; checked against R
+(validation/r/)."""
 
 from survlupus.stats.compare import LogRankResult, logrank
 from survlupus.stats.competing import CumulativeIncidence, cumulative_incidence, gray_test
 from survlupus.stats.cox import CoxResult, cox
 from survlupus.stats.km import KaplanMeier, kaplan_meier
+from survlupus.stats.longitudinal import (
+    geometric_mean_ratio,
+    normalisation,
+    shift_table,
+    slopes,
+)
 from survlupus.stats.mmrm import MMRMResult, mmrm
 from survlupus.stats.recurrent import flare_rates, mean_cumulative_function
 from survlupus.stats.tables import SummaryTable, summary_table
@@ -18,10 +25,14 @@ __all__ = [
     "cox",
     "cumulative_incidence",
     "flare_rates",
+    "geometric_mean_ratio",
     "gray_test",
     "kaplan_meier",
     "logrank",
     "mean_cumulative_function",
     "mmrm",
+    "normalisation",
+    "shift_table",
+    "slopes",
     "summary_table",
 ]

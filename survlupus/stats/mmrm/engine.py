@@ -10,7 +10,7 @@ observed visits; subjects independent. With V = blockdiag(Σ_i), A = (Xᵀ V⁻�
 (N records, p = rank of X) — ``nlme::gls(method = "REML")``'s. Its gradient with respect to Σ is
 G = ½ Σ_i E_i [ -Σ_i⁻¹ + Σ_i⁻¹ (X_i A X_iᵀ + r_i r_iᵀ) Σ_i⁻¹ ] E_iᵀ (E_i places subject i's visits),
 and ∂ℓ/∂θ_k = Σ_jl G_jl ∂Σ_jl/∂θ_k. Subjects are grouped by their pattern of observed visits,
-so each pattern's Σ_i is factorised once per evaluation.
+so each pattern's Σ_i is inverted once per evaluation, in stacked (batched) arrays.
 
 Optimisation: BFGS on -ℓ_R from the pairwise sample covariance of OLS residuals, then Newton
 steps with the Hessian from central differences of the analytic gradient until the step is below
@@ -41,11 +41,13 @@ class FitError(ValueError):
 
 @dataclass
 class Pattern:
-    """Subjects sharing one set of observed visits."""
+    """Subjects with the same number m of observed visits: ``idx`` (P × m) the distinct sets of
+    visit positions, ``which`` (n) each subject's set, ``y`` (n × m), ``x`` (n × m × p)."""
 
-    idx: np.ndarray  # visit positions observed
-    y: np.ndarray  # n × m
-    x: np.ndarray  # n × m × p
+    idx: np.ndarray
+    which: np.ndarray
+    y: np.ndarray
+    x: np.ndarray
 
 
 @dataclass
@@ -57,20 +59,21 @@ class Evaluation:
 
 
 def make_patterns(pos: np.ndarray, subj: np.ndarray, y: np.ndarray, x: np.ndarray, t: int):
-    """Group records (visit position ``pos``, subject code ``subj``) by observed-visit pattern."""
+    """Group records (visit position ``pos``, subject code ``subj``) by the number of visits a
+    subject has, each group holding its distinct visit sets (so that every evaluation works on
+    stacked arrays, one batched factorisation per set)."""
     order = np.lexsort((pos, subj))
     pos, subj, y, x = pos[order], subj[order], y[order], x[order]
     starts = np.flatnonzero(np.r_[True, subj[1:] != subj[:-1]])
-    bounds = np.r_[starts, len(subj)]
-    keys = {}
-    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
-        keys.setdefault(tuple(pos[s:e]), []).append((s, e))
+    sizes = np.diff(np.r_[starts, len(subj)])
     out = []
-    for key, spans in sorted(keys.items()):
-        rows = np.concatenate([np.arange(s, e) for s, e in spans])
-        m = len(key)
+    for m in np.unique(sizes):
+        first = starts[sizes == m]
+        rows = (first[:, None] + np.arange(m)[None, :]).ravel()
+        sets = pos[rows].reshape(-1, m)
+        idx, which = np.unique(sets, axis=0, return_inverse=True)
         out.append(
-            Pattern(np.array(key), y[rows].reshape(-1, m), x[rows].reshape(-1, m, x.shape[1]))
+            Pattern(idx, which.ravel(), y[rows].reshape(-1, m), x[rows].reshape(-1, m, x.shape[1]))
         )
     return out
 
@@ -84,20 +87,18 @@ def evaluate(structure, theta, patterns, t, p, grad: bool = False) -> Evaluation
     n_total = 0
     cache = []
     for pat in patterns:
-        s = full[np.ix_(pat.idx, pat.idx)]
-        try:
-            c = linalg.cholesky(s, lower=True)
-        except linalg.LinAlgError:
+        s = full[pat.idx[:, :, None], pat.idx[:, None, :]]  # P × m × m
+        sign, logdets = np.linalg.slogdet(s)
+        if np.any(sign <= 0):
             return Evaluation(-np.inf, np.full(p, np.nan), np.full((p, p), np.nan))
-        n, m = pat.y.shape
-        yw = linalg.solve_triangular(c, pat.y.T, lower=True)  # m × n
-        xw = linalg.solve_triangular(c, pat.x.transpose(1, 0, 2).reshape(m, -1), lower=True)
-        xw = xw.reshape(m, n, p).transpose(1, 0, 2)  # n × m × p
-        xtvx += np.einsum("nmp,nmq->pq", xw, xw)
-        xtvy += np.einsum("nmp,mn->p", xw, yw)
-        logdet += n * 2.0 * float(np.log(np.diag(c)).sum())
-        n_total += n * m
-        cache.append((c, yw, xw))
+        inv = np.linalg.inv(s)[pat.which]  # n × m × m
+        vx = inv @ pat.x  # n × m × p
+        vy = np.einsum("nmk,nk->nm", inv, pat.y)
+        xtvx += np.einsum("nmp,nmq->pq", pat.x, vx)
+        xtvy += np.einsum("nmp,nm->p", pat.x, vy)
+        logdet += float(logdets[pat.which].sum())
+        n_total += pat.y.size
+        cache.append((inv, vx, vy))
     try:
         chol_a = linalg.cho_factor(xtvx)
     except linalg.LinAlgError:
@@ -105,20 +106,19 @@ def evaluate(structure, theta, patterns, t, p, grad: bool = False) -> Evaluation
     beta = linalg.cho_solve(chol_a, xtvy)
     a = linalg.cho_solve(chol_a, np.eye(p))
     quad = 0.0
-    for _, yw, xw in cache:
-        rw = yw - np.einsum("nmp,p->mn", xw, beta)
-        quad += float((rw**2).sum())
+    for pat, (_, vx, vy) in zip(patterns, cache, strict=True):
+        r = pat.y - pat.x @ beta
+        quad += float(np.einsum("nm,nm->", r, vy - vx @ beta))
     logdet_xtvx = 2.0 * float(np.log(np.diag(chol_a[0])).sum())
     ll = -0.5 * ((n_total - p) * LOG_2PI + logdet + quad + logdet_xtvx)
     out = Evaluation(ll, beta, a)
     if grad:
         g = np.zeros((t, t))
-        for pat, (c, _, _) in zip(patterns, cache, strict=True):
-            inv = linalg.cho_solve((c, True), np.eye(len(pat.idx)))
-            r = pat.y - pat.x @ beta  # n × m
-            s_rx = r.T @ r + np.einsum("nmp,pq,nkq->mk", pat.x, a, pat.x)
-            g_o = 0.5 * (-len(pat.y) * inv + inv @ s_rx @ inv)
-            g[np.ix_(pat.idx, pat.idx)] += g_o
+        for pat, (inv, vx, vy) in zip(patterns, cache, strict=True):
+            vr = vy - vx @ beta  # Σ⁻¹ r
+            m_s = vx @ a @ vx.transpose(0, 2, 1) + vr[:, :, None] * vr[:, None, :] - inv
+            rows = pat.idx[pat.which]
+            np.add.at(g, (rows[:, :, None], rows[:, None, :]), 0.5 * m_s)
         out.grad_sigma = g
     return out
 
