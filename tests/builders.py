@@ -66,8 +66,29 @@ def event(
     }
 
 
-def make_trial(subjects, visits, steroids=(), events=()) -> survlupus.Trial:
+def adverse(sid: str, term: str, start: int, end: int | None = None, **kw) -> dict:
+    """An adverse event from study day ``start`` (to ``end``; None: ongoing)."""
+    row = {
+        "subject_id": sid,
+        "term": term,
+        "body_system": "General disorders and administration site conditions",
+        "start_date": day(start),
+        "end_date": day(end) if end is not None else None,
+        "grade": 1,
+        "serious": False,
+        "related": "not",
+        "infusion_related": False,
+        "outcome": "recovered" if end is not None else "recovering",
+        "action": "none",
+    }
+    row.update(kw)
+    return row
+
+
+def make_trial(subjects, visits, steroids=(), events=(), adverse_events=()) -> survlupus.Trial:
     frames = {"subjects": pd.DataFrame(subjects), "visits": pd.DataFrame(visits)}
+    if adverse_events:
+        frames["adverse_events"] = pd.DataFrame(adverse_events)
     if steroids:
         frames["steroids"] = pd.DataFrame(steroids)
     if events:

@@ -24,6 +24,7 @@ class Context:
     changes: dict[int, pd.DataFrame] = field(default_factory=dict)
     mmrm: dict[tuple[str, str], object] = field(default_factory=dict)
     longitudinal: dict[int, pd.DataFrame] = field(default_factory=dict)
+    safety: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def in_population(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         """The rows of ``frame`` (with a ``SUBGROUP`` column) in the plan's population ``name``."""

@@ -252,6 +252,14 @@ def _result_text(r) -> str:
         return f"not evaluable: {r['reason']}"
     if r["comparison"] == "global":
         return f"p = {_p(r['p_value'])}"
+    if kind == "ae_time":
+        kind = "tte"
+    if kind == "safety" and "per 100 patient-years" in r["method"]:
+        return f"{r['n']} subjects; {_ci_text(r, 1)} per 100 PY"
+    if kind == "safety" and r["method"].startswith("table "):
+        return r["method"].split(":")[0]
+    if kind in ("safety", "lab_toxicity"):
+        return f"{r['events_or_responders']}/{r['n']} ({_num(100 * r['estimate'], 0)}%)"
     if kind == "tte" and compared:
         return f"HR {_num(r['estimate'], 2)} ({_num(r['lower'], 2)}-{_num(r['upper'], 2)}){p}"
     if kind == "tte":

@@ -54,6 +54,7 @@ class Results:
     outcomes: pd.DataFrame = field(repr=False)
     mmrm: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
     longitudinal: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    safety: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def fit(self, paramcd: str, population: str = "all", window: str = "efficacy") -> TTEFit:
         """The fits of one time-to-event parameter (a ``KeyError`` lists what exists)."""
@@ -104,6 +105,7 @@ class Results:
             "mmrm_contrasts": self._mmrm_table("contrasts"),
             "forest": self.forest(),
             **{f"outcome_{n}": t for n, t in sorted(self.longitudinal.items())},
+            **dict(self.safety),
         }
 
     def _mmrm_table(self, part: str) -> pd.DataFrame:

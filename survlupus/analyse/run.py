@@ -16,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from survlupus.analyse import longitudinal as lg
+from survlupus.analyse import safety as sf
 from survlupus.analyse.context import Context
 from survlupus.analyse.efficacy import responder_outcome, responder_rules, tte_outcome
 from survlupus.analyse.outcomes import outcome_frame
 from survlupus.analyse.results import Results
+from survlupus.derive.adae import derive_adae
 from survlupus.derive.bds import BDS_COLUMNS, derive_bds
 from survlupus.derive.responders import derive_responders
 from survlupus.derive.tte.adtte import derive_adtte
@@ -40,10 +42,13 @@ HANDLERS = {
     "gmr": lg.gmr_outcome,
     "normalisation": lg.normalisation_outcome,
     "shift": lg.shift_outcome,
+    "safety": sf.safety_outcome,
+    "ae_time": sf.ae_time_outcome,
+    "lab_toxicity": sf.lab_toxicity_outcome,
 }
 """Outcome kind → the handler that analyses it and returns its rows."""
 
-VISIT_MEASURES = ("change", "mmrm", "slope", "gmr", "normalisation", "shift")
+VISIT_MEASURES = ("change", "mmrm", "slope", "gmr", "normalisation", "shift", "lab_toxicity")
 """Outcome kinds on visit measures, analysed on the BDS."""
 
 
@@ -134,6 +139,7 @@ def analyse(
     datasets["adbds"] = (
         derive_bds(trial, variables, plan) if variables else pd.DataFrame(columns=BDS_COLUMNS)
     )
+    datasets["adae"] = derive_adae(trial, plan)
     ref = plan.study.reference_arm if plan.controlled else None
     ctx = Context(trial, plan, arms, ref, datasets)
     say(f"analysing {len(plan.outcomes)} outcome measures")
@@ -152,4 +158,5 @@ def analyse(
         outcomes=outcome_frame(rows),
         mmrm=ctx.mmrm,
         longitudinal=ctx.longitudinal,
+        safety=ctx.safety,
     )

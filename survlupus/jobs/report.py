@@ -27,6 +27,7 @@ from survlupus.errors import raise_if_errors
 from survlupus.plan.model import AnalysisPlan
 from survlupus.plan.write import plan_to_toml
 from survlupus.render.datasets import (
+    ADAE_LABELS,
     ADTTE_LABELS,
     BDS_LABELS,
     EPISODE_LABELS,
@@ -46,6 +47,8 @@ DATASETS = {
     "adepisodes": (EPISODE_LABELS, "ADEPIS"),
     "adrs": (RESPONDER_LABELS, "ADRS"),
     "adbds": (BDS_LABELS, "ADBDS"),
+    "adae": (ADAE_LABELS, "ADAE"),
+    "adaette": (ADTTE_LABELS, "ADAETTE"),
 }
 
 

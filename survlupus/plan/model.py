@@ -28,7 +28,11 @@ KINDS = (
     "gmr",
     "normalisation",
     "shift",
+    "safety",
+    "ae_time",
+    "lab_toxicity",
 )
+SAFETY_TABLES = ("overview", "terms", "max_grade", "rates", "by_year", "serious_listing")
 """Outcome kinds: time to event (ADTTE parameters), responder at a visit or at each of several
 visits (ADRS parameters), and on visit measures (the BDS): change from baseline, MMRM, slope,
 geometric mean ratio, normalisation, shift table."""
@@ -37,7 +41,16 @@ COVARIANCES = ("us", "cs", "csh", "ar1", "arh1", "toep")
 
 DESIGNS = ("single-arm", "controlled")
 MISSING_RULES = ("non-responder", "observed")
-FIGURE_KINDS = ("km", "cif", "forest", "lsmeans", "responders", "swimmer", "trajectories")
+FIGURE_KINDS = (
+    "km",
+    "cif",
+    "forest",
+    "lsmeans",
+    "responders",
+    "ae",
+    "swimmer",
+    "trajectories",
+)
 FIGURE_FORMATS = ("pdf", "svg", "png")
 STYLES = ("publication", "presentation")
 
@@ -96,6 +109,12 @@ class Outcome:
       range among those below it at baseline (``definition = { lower = ... }``, defaults in
       ``survlupus.plan.library.NORMAL_RANGES``); ``shift`` — baseline-by-visit category counts
       (``definition = { cuts = [...], labels = [...] }``, default ANA titre categories).
+    * safety (denominators: every subject; treatment-emergent events): ``safety`` —
+      ``endpoints`` name the tables (``overview, terms, max_grade, rates, by_year,
+      serious_listing``); ``ae_time`` — time to the first TEAE of each category in ``endpoints``
+      (``any``, ``serious``, ``related``, or the name of an AESI of the plan), Kaplan-Meier;
+      ``lab_toxicity`` — CTCAE grade shift baseline → worst post-baseline of the ``endpoints``
+      visit variables.
 
     ``population`` names one of the plan's populations; only its subjects are counted.
     ``window`` names one of the plan's analysis windows (time-to-event outcomes).
@@ -116,6 +135,18 @@ class Outcome:
     strata: str | None = None
     covariance: str | None = None
     definition: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class AESI:
+    """An adverse event of special interest: TEAEs of the system organ class ``body_system``,
+    of the preferred ``terms``, or infusion-related (``infusion_related``), any that matches."""
+
+    name: str
+    label: str = ""
+    body_system: str | None = None
+    terms: tuple[str, ...] = ()
+    infusion_related: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +194,7 @@ class AnalysisPlan:
     all_subjects: bool = False
     definitions: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     figures: Figures = field(default_factory=Figures)
+    aesi: tuple[AESI, ...] = ()
     generic: bool = False
     notes: tuple[str, ...] = ()
 

@@ -16,12 +16,14 @@ from typing import Any
 
 from survlupus.clinical.windows import Window
 from survlupus.plan.model import (
+    AESI,
     COVARIANCES,
     DESIGNS,
     FIGURE_FORMATS,
     FIGURE_KINDS,
     KINDS,
     MISSING_RULES,
+    SAFETY_TABLES,
     STYLES,
     AnalysisPlan,
     Figures,
@@ -184,6 +186,31 @@ def _outcome(item: dict, i: int) -> Outcome:
     )
 
 
+def _aesi(items: list) -> tuple[AESI, ...]:
+    out = []
+    spec = {
+        "name": _STR,
+        "label": _STR,
+        "body_system": _STR,
+        "terms": _LIST,
+        "infusion_related": _BOOL,
+    }
+    for i, item in enumerate(items):
+        d = _table(item, f"aesi[{i}]", spec, ("name",))
+        if not ({"body_system", "terms", "infusion_related"} & set(d)):
+            raise PlanError(f"aesi[{i}]: give body_system, terms or infusion_related")
+        out.append(
+            AESI(
+                d["name"],
+                d.get("label", d["name"]),
+                d.get("body_system"),
+                _strings(d.get("terms", []), f"aesi[{i}].terms"),
+                d.get("infusion_related", False),
+            )
+        )
+    return tuple(out)
+
+
 def _figures(data: dict) -> Figures:
     spec = {
         "kinds": _LIST,
@@ -224,6 +251,7 @@ _TOP = {
     "definitions": _TABLE,
     "outcomes": _LIST,
     "figures": _TABLE,
+    "aesi": _LIST,
 }
 _ANALYSIS = {
     "landmark_days": _LIST,
@@ -273,6 +301,7 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
         all_subjects=a.get("all_subjects", False),
         definitions=definitions,
         figures=_figures(d.get("figures", {})),
+        aesi=_aesi(d.get("aesi", [])),
         generic=a.get("generic", False),
         notes=_strings(a.get("notes", []), "analysis.notes"),
     )
@@ -294,6 +323,13 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
         if o.kind in ("responder", "responder_by_visit"):
             for name in o.endpoints:
                 responder_rule(o, name, where)
+        if o.kind == "safety":
+            for name in o.endpoints:
+                _choice(f"{where}.endpoints", name, SAFETY_TABLES)
+        if o.kind == "ae_time":
+            known = ("any", "serious", "related", *(a.name for a in plan.aesi))
+            for name in o.endpoints:
+                _choice(f"{where}.endpoints", name, known)
         if o.kind in ("normalisation", "shift") and o.definition:
             base = TitreCategories() if o.kind == "shift" else NormalRange(0.0, 0.0)
             override(base, dict(o.definition), f"{where}.definition")

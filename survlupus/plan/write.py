@@ -69,6 +69,20 @@ def plan_to_toml(plan: AnalysisPlan, header: str = "") -> str:
             }
         ),
     ]
+    for a in plan.aesi:
+        out += [
+            "",
+            "[[aesi]]",
+            *_lines(
+                {
+                    "name": a.name,
+                    "label": a.label,
+                    "body_system": a.body_system,
+                    "terms": list(a.terms) or None,
+                    "infusion_related": a.infusion_related or None,
+                }
+            ),
+        ]
     for code, values in plan.definitions:
         out += ["", f"[definitions.{code}]", *_lines(dict(values))]
     for p in plan.populations[1:] if plan.populations[0].name == "all" else plan.populations:

@@ -63,6 +63,33 @@ BDS_LABELS: dict[str, str] = {
     "SUBGROUP": "Analysis Subgroup",
 }
 
+ADAE_LABELS: dict[str, str] = {
+    "STUDYID": "Study Identifier",
+    "USUBJID": "Unique Subject Identifier",
+    "AESEQ": "Sequence Number",
+    "AETERM": "Reported Term for the Adverse Event",
+    "AEDECOD": "Dictionary-Derived Term",
+    "AEBODSYS": "Body System or Organ Class",
+    "ASTDT": "Analysis Start Date",
+    "AENDT": "Analysis End Date",
+    "ASTDY": "Analysis Start Relative Day",
+    "AENDY": "Analysis End Relative Day",
+    "ADURN": "Analysis Duration (N), days",
+    "TRTEMFL": "Treatment Emergent Analysis Flag",
+    "APERIOD": "Period",
+    "APERIODC": "Period (C)",
+    "AESER": "Serious Event",
+    "AEREL": "Causality",
+    "ARELFL": "Related Flag (possible or closer)",
+    "ATOXGR": "Analysis Toxicity Grade",
+    "AEOUT": "Outcome of Adverse Event",
+    "AEACN": "Action Taken with Study Treatment",
+    "AEINFFL": "Infusion-Related Flag",
+    "AOCCPFL": "1st Occurrence within Preferred Term Flag",
+    "ARM": "Description of Planned Arm",
+    "SUBGROUP": "Analysis Subgroup",
+}
+
 EPISODE_LABELS: dict[str, str] = {
     "USUBJID": "Unique Subject Identifier",
     "ARM": "Description of Planned Arm",

@@ -167,6 +167,14 @@ def _outcome_tables(outcomes) -> str:
     return html
 
 
+def _is_safety(results, key) -> bool:
+    """A figure key (``TTAE``, ``TTAES@nephritis``) of a time-to-first-adverse-event fit."""
+    if not key:
+        return False
+    code, _, pop = key.partition("@")
+    return (code, pop or "all", "safety") in results.tte
+
+
 def _wide_table(df, table_id: str) -> str:
     return f'<div class="wide">{table_html(df, table_id)}</div>'
 
@@ -194,9 +202,21 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         longitudinal += "<h3>LS mean change from baseline (MMRM)</h3>" + _wide_table(
             tables["lsmeans"], "lsmeans"
         )
+    safety = of("ae_dots")
     for name in [n for n in tables if n.startswith("outcome_") and n != "outcome_measures"]:
-        number = name.removeprefix("outcome_")
-        longitudinal += f"<h3>Outcome {esc(number)}</h3>" + _wide_table(tables[name], name)
+        number, _, part = name.removeprefix("outcome_").partition("_")
+        title = (
+            f"<h3>Outcome {esc(number)}{': ' + esc(part.replace('_', ' ')) if part else ''}</h3>"
+        )
+        if name in results.safety:
+            safety += title + _wide_table(tables[name], name)
+        else:
+            longitudinal += title + _wide_table(tables[name], name)
+    safety_km = "".join(
+        h
+        for (k, h), s in zip(fig_html.values(), [sp for sp, _ in figs], strict=True)
+        if k == "km" and s.key and _is_safety(results, s.key)
+    )
     sections = [
         ("plan", "Analysis plan", _plan_banner(plan)),
         ("overview", "Trial overview", _overview(results.trial)),
@@ -204,7 +224,12 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         (
             "tte",
             "Time-to-event endpoints",
-            table_html(tte_display, "tte-summary") + of("km", "cif", "forest"),
+            table_html(tte_display, "tte-summary")
+            + "".join(
+                h
+                for (k, h), sp in zip(fig_html.values(), [sp for sp, _ in figs], strict=True)
+                if k in ("km", "cif", "forest") and not _is_safety(results, sp.key)
+            ),
         ),
         (
             "responders",
@@ -212,6 +237,7 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
             table_html(tables["responder_summary"], "responder-summary"),
         ),
         ("longitudinal", "Longitudinal outcomes", longitudinal or "<p>None in the plan.</p>"),
+        ("safety", "Safety", (safety + safety_km) or "<p>No safety outcome in the plan.</p>"),
         ("swimmer", "Swimmer plot", of("swimmer")),
         (
             "trajectories",

@@ -156,4 +156,31 @@ NANJING = Design(
     extra_measures=("ana_titer", "bun_mmol_l", "treg_pct"),
 )
 
-DESIGNS: dict[str, Design] = {d.name: d for d in (CS20AT04, MUSC, NANJING)}
+LTFU = Design(
+    name="ltfu",
+    title="CS20AT04 long-term follow-up (NCT04522505): safety of the phase 1 participants, 5 years",
+    seed_document="cs20at04-ltfu-NCT04522505.txt",
+    arms=(ArmSpec("CS20AT04", 9, 2.0e6, 1.0),),
+    visits=(
+        VisitSpec("SCR", -13, 7),
+        VisitSpec("D1", 1, 0),
+        VisitSpec("M3", 92, 14),
+        VisitSpec("M6", 183, 14),
+        *(VisitSpec(f"M{12 * y}", round(365.25 * y) + 1, 30) for y in range(1, 6)),
+    ),
+    infusion_days=(1,),
+    subgroup_shares={"nephritis": 1.0},
+    analysis_window_days=1857,
+    steroid_regimen="soc",
+    id_prefix="LTFU",
+    default_seed=20200701,
+    first_enrolment="2019-03-04",
+    enrolment_days=240,
+    notes=(
+        "phase 1 (CS20AT04-LN101) participants in lupus nephritis, one infusion on day 1",
+        "visits 3 and 6 months after the infusion, then every 12 months to 5 years",
+        "adverse events common early (infusion day, first months), rare late (malignancy)",
+    ),
+)
+
+DESIGNS: dict[str, Design] = {d.name: d for d in (CS20AT04, MUSC, NANJING, LTFU)}

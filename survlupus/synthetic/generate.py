@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from survlupus.synthetic.adverse import simulate_adverse_events
 from survlupus.synthetic.designs import Design
 from survlupus.synthetic.frames import _collect, _frames
 from survlupus.synthetic.measures import truth_trajectories
@@ -133,7 +134,11 @@ def simulate(
         s = _build_subject(design, plan, rng, start)
         s.stream = (seed, index)
         _collect(design, s, out)
-    return _frames(design, out)
+    tables = _frames(design, out)
+    tables["adverse_events"], tables["truth_adverse_events"] = simulate_adverse_events(
+        design, tables, seed
+    )
+    return tables
 
 
 def _build_subject(

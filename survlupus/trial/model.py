@@ -33,6 +33,7 @@ class Trial:
     steroids: pd.DataFrame
     events: pd.DataFrame
     infusions: pd.DataFrame
+    adverse_events: pd.DataFrame = field(default_factory=lambda: empty_adverse_events())
     source: str = "<frames>"
     conversions: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
@@ -69,8 +70,27 @@ class Trial:
         return (
             f"{self.source}: {self.n_subjects} subjects ({arm_text}); {len(self.visits)} visit rows, "
             f"{len(self.steroids)} steroid intervals, {len(self.events)} events, "
-            f"{len(self.infusions)} infusions"
+            f"{len(self.infusions)} infusions, {len(self.adverse_events)} adverse events"
         )
 
     def __repr__(self) -> str:
         return f"<Trial {self.summary()}>"
+
+
+def empty_adverse_events() -> pd.DataFrame:
+    """The ``adverse_events`` table with no row, typed."""
+    return pd.DataFrame(
+        {
+            "subject_id": pd.Series(dtype="object"),
+            "term": pd.Series(dtype="object"),
+            "body_system": pd.Series(dtype="object"),
+            "start_date": pd.Series(dtype="datetime64[ns]"),
+            "end_date": pd.Series(dtype="datetime64[ns]"),
+            "grade": pd.Series(dtype="float64"),
+            "serious": pd.Series(dtype="boolean"),
+            "related": pd.Series(dtype="object"),
+            "infusion_related": pd.Series(dtype="boolean"),
+            "outcome": pd.Series(dtype="object"),
+            "action": pd.Series(dtype="object"),
+        }
+    )

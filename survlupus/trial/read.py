@@ -23,10 +23,13 @@ import pandas as pd
 
 from survlupus.errors import DataError, Problem, raise_if_errors
 from survlupus.trial import parse
+from survlupus.trial.adverse import events_as_adverse_events
 from survlupus.trial.load import MAX_FILE_BYTES, Source, _load
 from survlupus.trial.model import Trial
 from survlupus.trial.parse import TableContext
 from survlupus.trial.schema import (
+    AE_OUTCOMES,
+    AE_RELATED,
     BILAG_GRADES,
     EVENT_NAMES,
     OPTIONAL_TABLES,
@@ -134,9 +137,11 @@ def validate_trial(
     for name in OPTIONAL_TABLES:
         if name not in tables:
             spec = TABLES[name]
+            cols = spec.columns if name == "adverse_events" else spec.required
             tables[name] = pd.DataFrame(
-                {c: pd.Series(dtype=_empty_dtype(k)) for c, k in spec.required.items()}
+                {c: pd.Series(dtype=_empty_dtype(k)) for c, k in cols.items()}
             )
+    problems += events_as_adverse_events(tables, given="adverse_events" in contexts)
     if any(p.severity == "error" and "required" in p.message for p in problems):
         # tables without their key columns cannot be cross-checked; fix these first
         return ValidationReport(label, _sorted(problems))
@@ -156,6 +161,9 @@ def validate_trial(
             steroids=_finalise(tables["steroids"], ["subject_id", "start_date", "drug"]),
             events=_finalise(tables["events"], ["subject_id", "start_date", "event"]),
             infusions=_finalise(tables["infusions"], ["subject_id", "infusion_date"]),
+            adverse_events=_finalise(
+                tables["adverse_events"], ["subject_id", "start_date", "term"]
+            ),
             source=label,
             conversions=tuple(conversions),
             warnings=tuple(p for p in problems if p.severity == "warning"),
@@ -301,6 +309,9 @@ def _parse_column(ctx: TableContext, col: str, kind: str | None) -> pd.Series:
             return parse.parse_choice(ctx, col, SUBGROUPS, what="subgroup")
         if col == "severity" and ctx.name == "events":
             return parse.parse_text(ctx, col)
+        if ctx.name == "adverse_events" and col in ("related", "outcome"):
+            choices = AE_RELATED if col == "related" else AE_OUTCOMES
+            return parse.parse_choice(ctx, col, choices, what=f"adverse-event {col}")
         return parse.parse_text(ctx, col) if kind == "text" else ctx.frame[col]
     if kind == "number":
         return parse.parse_number(ctx, col)

@@ -80,6 +80,9 @@ EVENT_NAMES: tuple[str, ...] = (
 )
 
 SFI_SEVERITIES: tuple[str, ...] = ("mild_moderate", "severe")
+AE_RELATED: tuple[str, ...] = ("not", "unlikely", "possible", "probable", "definite")
+"""Relationship of an adverse event to the study treatment (``possible`` or closer = related)."""
+AE_OUTCOMES: tuple[str, ...] = ("recovered", "recovering", "not recovered", "fatal", "unknown")
 
 SUBGROUPS: tuple[str, ...] = ("nephritis", "cytopenia")
 
@@ -180,6 +183,21 @@ TABLES: dict[str, TableSpec] = {
         required={"subject_id": "text", "event": "text", "start_date": "date"},
         optional={"end_date": "date", "severity": "text", "detail": "text"},
     ),
+    "adverse_events": TableSpec(
+        name="adverse_events",
+        key=("subject_id", "term", "start_date"),
+        required={"subject_id": "text", "term": "text", "start_date": "date"},
+        optional={
+            "body_system": "text",
+            "end_date": "date",
+            "grade": "number",
+            "serious": "bool",
+            "related": "text",
+            "infusion_related": "bool",
+            "outcome": "text",
+            "action": "text",
+        },
+    ),
     "infusions": TableSpec(
         name="infusions",
         key=("subject_id", "infusion_date"),
@@ -189,7 +207,7 @@ TABLES: dict[str, TableSpec] = {
 }
 
 REQUIRED_TABLES: tuple[str, ...] = ("subjects", "visits")
-OPTIONAL_TABLES: tuple[str, ...] = ("steroids", "events", "infusions")
+OPTIONAL_TABLES: tuple[str, ...] = ("steroids", "events", "infusions", "adverse_events")
 
 RANGES: dict[str, Range] = {
     "creatinine_umol_l": Range(
@@ -234,4 +252,5 @@ RANGES: dict[str, Range] = {
     "weight_kg": Range(0, 400, (25, 250)),
     "dose_mg_day": Range(0, None, (0, 2000)),
     "dose_cells_per_kg": Range(0, None),
+    "grade": Range(1, 5),
 }

@@ -18,6 +18,7 @@ import pandas as pd
 from survlupus.clinical.egfr import ckd_epi_2021
 from survlupus.clinical.sledai import has_descriptors, sledai2k_score
 from survlupus.errors import Problem, Severity
+from survlupus.trial.adverse import check_fatal
 from survlupus.trial.parse import MAX_LISTED
 from survlupus.trial.schema import SLEDAI_DESCRIPTORS
 
@@ -77,7 +78,7 @@ def cross_table_checks(
     if "subject_id" not in subjects:
         return problems
     known = set(subjects["subject_id"].dropna())
-    for name in ("visits", "steroids", "events", "infusions"):
+    for name in ("visits", "steroids", "events", "infusions", "adverse_events"):
         df = tables[name]
         if "subject_id" not in df or df.empty:
             continue
@@ -91,6 +92,7 @@ def cross_table_checks(
         )
     _check_intervals(tables, sources, problems)
     _check_follow_up(tables, sources, problems)
+    check_fatal(tables, sources.get("adverse_events", "adverse_events"), problems)
     return problems
 
 
@@ -99,6 +101,7 @@ def _check_intervals(tables, sources, problems: list[Problem]) -> None:
         ("subjects", "start_date", "end_date"),
         ("steroids", "start_date", "end_date"),
         ("events", "start_date", "end_date"),
+        ("adverse_events", "start_date", "end_date"),
     ):
         df = tables[name]
         if start in df and end in df:

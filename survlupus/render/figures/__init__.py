@@ -1,5 +1,6 @@
 """Publication figures drawn from the analysis layer's tidy tables."""
 
+from survlupus.render.figures.adverse import plot_ae_dots
 from survlupus.render.figures.forest import plot_forest
 from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
 from survlupus.render.figures.longitudinal import (
@@ -19,6 +20,7 @@ from survlupus.render.figures.trajectories import (
 __all__ = [
     "arm_colors",
     "figure_style",
+    "plot_ae_dots",
     "km_annotation",
     "plot_cif",
     "plot_forest",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survlupus.derive.bds import PARAMETERS, variable_of
+from survlupus.render.figures.adverse import plot_ae_dots
 from survlupus.render.figures.forest import plot_forest
 from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
 from survlupus.render.figures.longitudinal import (
@@ -22,6 +23,7 @@ from survlupus.render.figures.swimmer import plot_swimmer
 from survlupus.render.figures.trajectories import plot_trajectory
 
 KINDS = (
+    "ae_dots",
     "km",
     "cif",
     "forest",
@@ -47,6 +49,14 @@ def _fit_key(key: str) -> tuple[str, str]:
     return code, pop or "all"
 
 
+def _find_fit(results, key: str):
+    code, pop = _fit_key(key)
+    for window in ("efficacy", "safety", *(w for w, _ in results.plan.windows)):
+        if (code, pop, window) in results.tte:
+            return results.tte[(code, pop, window)]
+    return results.fit(code, pop)
+
+
 def _has_variable(trial, var: str) -> bool:
     return var == "pred_eq_mg_day" or (var in trial.visits and trial.visits[var].notna().any())
 
@@ -55,7 +65,9 @@ def figure_specs(results) -> list[FigureSpec]:
     """The figures the plan asks for, in page order."""
     plan, kinds, specs = results.plan, results.plan.figures.kinds, []
     for (code, pop, window), fit in results.tte.items():
-        if window != "efficacy" or fit.data.empty:
+        if window not in ("efficacy", "safety") or fit.data.empty:
+            continue
+        if window == "safety" and "ae" not in kinds:
             continue
         key = code if pop == "all" else f"{code}@{pop}"
         slug = key.lower().replace("@", "_")
@@ -77,6 +89,23 @@ def figure_specs(results) -> list[FigureSpec]:
         specs.append(FigureSpec("forest_hr", "forest", None, f"Hazard ratios vs {ref}"))
     if "lsmeans" in kinds:
         specs += _lsmeans_specs(results)
+    if "ae" in kinds:
+        for name in results.safety:
+            if name.endswith("_terms"):
+                number = name.split("_")[1]
+                specs.append(
+                    FigureSpec(
+                        f"ae_dots_{number}",
+                        "ae_dots",
+                        number,
+                        "Adverse events by preferred term: incidence per arm"
+                        + (
+                            " and risk difference vs the reference"
+                            if results.plan.controlled
+                            else ""
+                        ),
+                    )
+                )
     if "responders" in kinds:
         for o in plan.outcomes:
             if o.kind == "responder_by_visit" and o.number in results.longitudinal:
@@ -160,7 +189,7 @@ def draw(results, kind: str, key: str | None = None):
     if kind in ("km", "cif"):
         if key is None:
             raise ValueError(f"{kind} needs a key: a PARAMCD, e.g. 'TTSFLR'")
-        fit = results.fit(*_fit_key(key))
+        fit = _find_fit(results, key)
         if kind == "cif":
             if fit.cif is None:
                 raise ValueError(f"{key}: the plan names no competing event for it")
@@ -210,6 +239,15 @@ def draw(results, kind: str, key: str | None = None):
             raise ValueError("no MMRM in the whole population to show")
         fig, _ = plot_lsmeans_panel(panels)
         fig.set_size_inches(width_inches("double"), 2.2 * ((len(panels) + 1) // 2) + 0.6)
+        return fig
+    if kind == "ae_dots":
+        terms = results.safety.get(f"outcome_{key}_terms")
+        if terms is None:
+            raise ValueError(
+                f"ae_dots needs the number of a safety outcome with terms, not {key!r}"
+            )
+        fig, _ = plot_ae_dots(terms, results.safety.get(f"outcome_{key}_differences"))
+        fig.set_size_inches(width_inches("double"), fig.get_size_inches()[1])
         return fig
     if kind == "responders":
         table = results.longitudinal.get(int(key)) if key and key.isdigit() else None

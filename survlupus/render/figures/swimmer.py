@@ -5,7 +5,8 @@ Drawn from tidy tables, so that what a clinician sees is what was derived:
 * the lane runs from day 1 to the last contact (``observation()``), coloured by arm or subgroup;
 * ``swimmer_events(trial, episodes, adtte)`` lists the markers: infusions, every flare episode
   (by type; severe filled, mild/moderate open), complete renal remission (TTCR events), rescue
-  therapy, dialysis, death, and the end of the lane (withdrawal or censoring).
+  therapy, dialysis, serious adverse events, death, and the end of the lane (withdrawal or
+  censoring).
 
 >>> fig, ax = plot_swimmer(trial, derive_episodes(trial), derive_adtte(trial))   # doctest: +SKIP
 """
@@ -30,6 +31,7 @@ MARKERS = {
     "rescue therapy": ("P", "#000000", True),
     "dialysis": ("X", "#56B4E9", True),
     "death": ("X", "#000000", True),
+    "serious adverse event": ("v", "#E69F00", True),
     "withdrawal": ("|", "#000000", True),
     "censored": (">", "0.5", False),
 }
@@ -61,6 +63,9 @@ def swimmer_events(
     ):
         sel = ev[ev["event"] == name]
         add(sel["subject_id"], [kind] * len(sel), sel["start_date"])
+    ae = trial.adverse_events
+    sae = ae[ae["serious"].fillna(False).astype(bool)]
+    add(sae["subject_id"], ["serious adverse event"] * len(sae), sae["start_date"])
     obs = observation(trial, UNLIMITED_WINDOW_DAYS)
     ends = obs[obs["status"] != "died"]
     add(
