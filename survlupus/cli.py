@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="docs/gallery")
     p.set_defaults(func=cmd_gallery)
     p = sub.add_parser("simulate", help="write a synthetic seed trial")
-    p.add_argument("design", help="cs20at04, musc or nanjing")
+    p.add_argument("design", help="cs20at04, musc, nanjing or ltfu")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=None, help="default: the design's own seed")
     p.add_argument("--n", type=int, default=None, help="subjects per arm")

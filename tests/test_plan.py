@@ -105,7 +105,11 @@ def test_seed_plans_round_trip_and_ship_with_the_data(design):
 
 def test_seed_plans_hold_the_seed_outcome_measures():
     cs = survlupus.load_plan(SYNTHETIC / "cs20at04" / "plan.toml")
-    assert [o.number for o in cs.outcomes] == list(range(1, 17))
+    # the registry's 16 outcome measures in protocol order, then the safety outcomes
+    assert [
+        o.number for o in cs.outcomes if o.kind not in ("safety", "ae_time", "lab_toxicity")
+    ] == list(range(1, 17))
+    assert {o.kind for o in cs.outcomes if o.number > 16} == {"safety", "ae_time", "lab_toxicity"}
     assert [o.endpoints[0] for o in cs.outcomes if o.primary] == ["STER4W12"]
     musc = survlupus.load_plan(SYNTHETIC / "musc" / "plan.toml")
     assert musc.controlled and musc.study.reference_arm == "Placebo"

@@ -64,7 +64,7 @@ def reports(tmp_path_factory):
     out = {}
     mp = pytest.MonkeyPatch()
     try:
-        for design in ("cs20at04", "musc", "nanjing"):
+        for design in ("cs20at04", "musc", "nanjing", "ltfu"):
             folder = tmp_path_factory.mktemp(design)
             counter = FitCounter(mp) if design == "musc" else None
             res = write_report(SYNTHETIC / design, folder, progress=lambda m: None)
@@ -137,7 +137,7 @@ def test_musc_report_follows_its_plan_without_options(reports):
 def test_cs20at04_outcomes_in_protocol_order(reports):
     _, folder, _ = reports["cs20at04"]
     o = _outcomes(folder)
-    assert list(dict.fromkeys(o["number"])) == list(range(1, 17))
+    assert list(dict.fromkeys(o["number"])) == list(range(1, 20))  # 16 + 3 safety outcomes
     assert o.loc[o.primary, "PARAMCD"].unique().tolist() == ["STER4W12"]
     # outcome 14 (nephritis sub-group): death and rescue are counted among the 6 nephritis
     # subjects only, not all 10
@@ -177,6 +177,40 @@ def test_musc_reports_ls_mean_change_at_week_52(reports):
     c3 = w52[(w52.PARAMCD == "C3") & (w52.arm == "MSC high")].iloc[0]
     assert c3.lower > 0
     assert (folder / "figures" / "lsmeans_c3.png").exists()
+
+
+def test_ltfu_report_shows_five_years_of_safety(reports):
+    res, folder, _ = reports["ltfu"]
+    tables = {p.name for p in (folder / "tables").glob("*.csv")}
+    assert {
+        "outcome_1_overview.csv",
+        "outcome_1_terms.csv",
+        "outcome_2_rates.csv",
+        "outcome_3_by_year.csv",
+        "outcome_5_toxicity.csv",
+    } <= tables
+    rates = pd.read_csv(folder / "tables" / "outcome_2_rates.csv")
+    assert {"any", "serious", "infections", "malignancy"} <= set(rates["category"])
+    assert (rates["lower"] <= rates["rate_per_100py"]).all()
+    by_year = pd.read_csv(folder / "tables" / "outcome_3_by_year.csv")
+    assert set(range(1, 6)) <= set(by_year["year"])
+    for name in ("km_ttae", "km_ttaes", "km_ttaei", "ae_dots_1"):
+        assert (folder / "figures" / f"{name}.png").exists(), name
+    assert res.results.fit("TTAE", "all", "safety").km.table["time"].max() > 1500  # 5 years
+    adae = pd.read_parquet(folder / "datasets" / "adae.parquet")
+    trial = survlupus.read_trial(SYNTHETIC / "ltfu")
+    assert len(adae) == len(trial.adverse_events)
+
+
+@pytest.mark.parametrize("design", ["cs20at04", "musc", "nanjing"])
+def test_every_report_has_a_safety_section(reports, design):
+    res, folder, _ = reports[design]
+    page = (folder / "index.html").read_text()
+    assert '<section id="safety"><h2>Safety</h2>' in page
+    overview = [n for n in res.results.table_names if n.endswith("_overview")]
+    assert overview and (folder / "datasets" / "adae.csv").exists()
+    t = res.results.table(overview[0])
+    assert (t.loc[t.arm == "Total", "N"] == res.results.trial.n_subjects).all()
 
 
 def _check_tte(r, adtte, ref):

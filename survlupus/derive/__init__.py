@@ -4,6 +4,7 @@
 ``responders/`` the responder rules and ADRS; ``change`` the changes from baseline.
 """
 
+from survlupus.derive.adae import derive_adae
 from survlupus.derive.bds import derive_bds
 from survlupus.derive.change import change_from_baseline, summarise_change
 from survlupus.derive.responders import default_responders, derive_responders
@@ -14,6 +15,7 @@ from survlupus.derive.tte.scope import follow_up
 __all__ = [
     *_tte_all,
     "change_from_baseline",
+    "derive_adae",
     "derive_bds",
     "default_responders",
     "derive_responders",

@@ -134,6 +134,25 @@ def generic_plan(trial: Trial, study_id: str | None = None) -> AnalysisPlan:
                     visits=labels,
                 )
             )
+    if len(trial.adverse_events):
+        outcomes.append(
+            Outcome(
+                len(outcomes) + 1,
+                "Adverse events",
+                "safety",
+                ("overview", "terms", "max_grade", "rates", "serious_listing"),
+                time_frame=f"{window} days",
+            )
+        )
+        outcomes.append(
+            Outcome(
+                len(outcomes) + 1,
+                "Time to first adverse event",
+                "ae_time",
+                ("any", "serious"),
+                time_frame=f"{window} days",
+            )
+        )
     landmarks = (
         tuple(sorted({schedule[len(schedule) // 2].day, schedule[-1].day}))
         if schedule

@@ -13,9 +13,25 @@ from survlupus.stats.longitudinal import (
 )
 from survlupus.stats.mmrm import MMRMResult, mmrm
 from survlupus.stats.recurrent import flare_rates, mean_cumulative_function
+from survlupus.stats.safety import (
+    ae_by_max_grade,
+    ae_by_term,
+    ae_by_year,
+    ae_overview,
+    ae_rates,
+    ae_time_to_first,
+    toxicity_shift,
+)
 from survlupus.stats.tables import SummaryTable, summary_table
 
 __all__ = [
+    "ae_by_max_grade",
+    "ae_by_term",
+    "ae_by_year",
+    "ae_overview",
+    "ae_rates",
+    "ae_time_to_first",
+    "toxicity_shift",
     "CoxResult",
     "CumulativeIncidence",
     "KaplanMeier",
