@@ -196,7 +196,10 @@ def test_ltfu_report_shows_five_years_of_safety(reports):
     assert set(range(1, 6)) <= set(by_year["year"])
     for name in ("km_ttae", "km_ttaes", "km_ttaei", "ae_dots_1"):
         assert (folder / "figures" / f"{name}.png").exists(), name
-    assert res.results.fit("TTAE", "all", "safety").km.table["time"].max() > 1500  # 5 years
+    assert res.results.fit("TTAE", "all", "safety").events["CS20AT04"] == 9
+    # follow-up for time to the first serious AE runs over the five years
+    ttaes = res.results.datasets["adaette"].query("PARAMCD == 'TTAES'")
+    assert ttaes["AVAL"].max() > 1500
     adae = pd.read_parquet(folder / "datasets" / "adae.parquet")
     trial = survlupus.read_trial(SYNTHETIC / "ltfu")
     assert len(adae) == len(trial.adverse_events)
@@ -211,6 +214,30 @@ def test_every_report_has_a_safety_section(reports, design):
     assert overview and (folder / "datasets" / "adae.csv").exists()
     t = res.results.table(overview[0])
     assert (t.loc[t.arm == "Total", "N"] == res.results.trial.n_subjects).all()
+
+
+def _check_safety(r, trial, plan, folder):
+    """Safety rows recomputed from the written ADAE with the public safety functions."""
+    adae = pd.read_parquet(folder / "datasets" / "adae.parquet")
+    exposure = survlupus.follow_up(trial)
+    if r.kind == "ae_time":
+        frame = pd.read_parquet(folder / "datasets" / "adaette.parquet")
+        if pd.isna(r.comparison):
+            fit = survlupus.kaplan_meier(frame[frame.ARM == r.arm], r.PARAMCD)
+            day = int(re.search(r"by day (\d+)", r.method).group(1))
+            assert r.estimate == pytest.approx(1 - fit.at([day]).iloc[0]["survival"], nan_ok=True)
+        return
+    if "per 100 patient-years" in r.method:
+        t = survlupus.ae_rates(adae, exposure).set_index(["category", "arm"])
+        if r.PARAMCD in t.index.get_level_values(0):
+            g = t.loc[(r.PARAMCD, r.arm)]
+            assert (r.estimate, r.lower, r.upper) == pytest.approx(
+                (g.rate_per_100py, g.lower, g.upper)
+            )
+        return
+    t = survlupus.ae_overview(adae, exposure).set_index(["category", "arm"])
+    g = t.loc[(r.PARAMCD, r.arm)]
+    assert (r.events_or_responders, r.n) == (g.n, g.N)
 
 
 def _check_tte(r, adtte, ref):
@@ -335,13 +362,17 @@ def test_every_outcome_number_equals_the_public_api(reports, design):
             _check_tte(r, adtte, ref)
         elif r.kind in ("responder", "responder_by_visit"):
             _check_responder(r, adrs, ref)
-        elif r.kind == "shift":
+        elif r.kind in ("shift", "lab_toxicity") or (
+            r.kind == "safety" and r.method.startswith("table ")
+        ):
             continue
+        elif r.kind in ("safety", "ae_time"):
+            _check_safety(r, trial, plan, folder)
         else:
             _check_visit_measure(r, bds, plan, cache)
         checked[r.kind] += 1
     assert sum(checked.values()) > 20
-    expected = {o.kind for o in plan.outcomes} - {"shift"}
+    expected = {o.kind for o in plan.outcomes} - {"shift", "lab_toxicity"}
     assert set(checked) == expected
 
 
@@ -350,9 +381,10 @@ def test_no_fit_runs_twice_in_one_report(reports):
     twice = {k: n for k, n in counter.calls.items() if n > 1}
     assert twice == {}
     kinds = Counter(k[0] for k in counter.calls)
-    # one Kaplan-Meier, one log-rank and one Cox per (parameter, population): six of each
+    # one Kaplan-Meier, one log-rank and one Cox per (parameter, population): six efficacy
+    # parameters and two times to a first adverse event (any, serious)
     fits = res.results.tte
-    assert len(fits) == 6
+    assert len(fits) == 8
     assert kinds["kaplan_meier"] == kinds["logrank"] == kinds["cox"] == len(fits)
     assert kinds["cumulative_incidence"] == 1
 

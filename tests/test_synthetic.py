@@ -156,7 +156,8 @@ def test_every_kind_of_event_is_present(truths, trials):
     }
     for name, trial in trials.items():
         assert trial.subjects["discontinued"].any(), f"{name}: no early withdrawal"
-        assert (trial.visits["visit"] == "UNS").any() or name == "cs20at04"
+        # small designs (10 and 9 subjects, 20 % each) may by chance have no unscheduled visit
+        assert (trial.visits["visit"] == "UNS").any() or name in ("cs20at04", "ltfu")
     # every design has deaths, severe flares and rescue therapy
     for name, truth in truths.items():
         assert {"death", "severe_flare", "rescue_therapy"} <= set(truth.event), name
