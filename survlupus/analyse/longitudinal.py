@@ -152,87 +152,65 @@ def mmrm_outcome(o: Outcome, ctx: Context) -> list[dict]:
     return rows
 
 
-def slope_outcome(o: Outcome, ctx: Context) -> list[dict]:
+def _each_variable(o: Outcome, ctx: Context, one) -> list[dict]:
+    """Rows of ``o`` from ``one(var, code, records) -> (rows, table | None)`` for each of its
+    variables (a variable the data lack: one not-evaluable row); the tables, with their PARAMCD,
+    become ``ctx.longitudinal[o.number]``."""
     rows, parts = [], []
     for var in o.endpoints:
         code, d, ne = _data(o, ctx, var)
         if ne:
             rows.append(ne)
             continue
+        new, table = one(var, code, d)
+        rows += new
+        if table is not None:
+            parts.append(table.assign(PARAMCD=code))
+    if parts:
+        ctx.longitudinal[o.number] = pd.concat(parts, ignore_index=True)
+    return rows
+
+
+def slope_outcome(o: Outcome, ctx: Context) -> list[dict]:
+    def one(var, code, d):
         try:
             s = slopes(d, code, by=_by(ctx), reference=ctx.reference)
         except ValueError as exc:
-            rows.append(not_evaluable(o, code, str(exc).removeprefix("slopes: ")))
-            continue
-        parts.append(s.assign(PARAMCD=code))
-        rows += _per_arm(
-            o,
-            code,
-            s,
-            ctx,
-            "slope per year, random intercept and slope (REML), Wald 95% CI",
-            extra=lambda r: {"n": r["n"]},
-        )
-    if parts:
-        ctx.longitudinal[o.number] = pd.concat(parts, ignore_index=True)
-    return rows
+            return [not_evaluable(o, code, str(exc).removeprefix("slopes: "))], None
+        method = "slope per year, random intercept and slope (REML), Wald 95% CI"
+        return _per_arm(o, code, s, ctx, method, extra=lambda r: {"n": r["n"]}), s
+
+    return _each_variable(o, ctx, one)
 
 
 def gmr_outcome(o: Outcome, ctx: Context) -> list[dict]:
-    rows, parts = [], []
-    for var in o.endpoints:
-        code, d, ne = _data(o, ctx, var)
-        if ne:
-            rows.append(ne)
-            continue
+    def one(var, code, d):
         g = geometric_mean_ratio(
             d[d["AVISIT"].isin(_visits(o, ctx))], code, by=_by(ctx), reference=ctx.reference
         )
-        parts.append(g.assign(PARAMCD=code))
-        rows += _per_arm(
-            o,
-            code,
-            g,
-            ctx,
-            "geometric mean ratio to baseline, t-based 95% CI "
-            "on the log scale; vs reference: Welch t-test",
-            extra=lambda r: {"n": r["n"]},
+        method = (
+            "geometric mean ratio to baseline, t-based 95% CI on the log scale; "
+            "vs reference: Welch t-test"
         )
-    if parts:
-        ctx.longitudinal[o.number] = pd.concat(parts, ignore_index=True)
-    return rows
+        return _per_arm(o, code, g, ctx, method, extra=lambda r: {"n": r["n"]}), g
+
+    return _each_variable(o, ctx, one)
 
 
 def normalisation_outcome(o: Outcome, ctx: Context) -> list[dict]:
-    rows, parts = [], []
-    for var in o.endpoints:
-        code, d, ne = _data(o, ctx, var)
-        if ne:
-            rows.append(ne)
-            continue
+    def one(var, code, d):
         limits = NORMAL_RANGES.get(var, NormalRange(float("nan"), float("nan")))
         limits = override(limits, dict(o.definition), f"outcome {o.number}.definition")
         if pd.isna(limits.lower):
-            rows.append(
-                not_evaluable(
-                    o,
-                    code,
-                    f"no normal range for {var}: give definition = {{ lower = ..., upper = ... }}",
-                )
-            )
-            continue
-        t = normalisation(
-            d[d["AVISIT"].isin(_visits(o, ctx))],
-            code,
-            limits.lower,
-            by="ARM" if len(ctx.arms) > 1 else None,
-        )
-        parts.append(t.assign(PARAMCD=code))
+            why = f"no normal range for {var}: give definition = {{ lower = ..., upper = ... }}"
+            return [not_evaluable(o, code, why)], None
+        by = "ARM" if len(ctx.arms) > 1 else None
+        t = normalisation(d[d["AVISIT"].isin(_visits(o, ctx))], code, limits.lower, by=by)
         method = (
             f"n/N back to >= {limits.lower:g} among those below it at baseline, "
             "Clopper-Pearson 95% CI"
         )
-        rows += _per_arm(
+        rows = _per_arm(
             o,
             code,
             t.rename(columns={"proportion": "estimate"}),
@@ -240,40 +218,28 @@ def normalisation_outcome(o: Outcome, ctx: Context) -> list[dict]:
             method,
             extra=lambda r: {"n": r["N"], "events_or_responders": r["n"]},
         )
-    if parts:
-        ctx.longitudinal[o.number] = pd.concat(parts, ignore_index=True)
-    return rows
+        return rows, t
+
+    return _each_variable(o, ctx, one)
 
 
 def shift_outcome(o: Outcome, ctx: Context) -> list[dict]:
-    rows, parts = [], []
     cats = override(TitreCategories(), dict(o.definition), f"outcome {o.number}.definition")
-    for var in o.endpoints:
-        code, d, ne = _data(o, ctx, var)
-        if ne:
-            rows.append(ne)
-            continue
-        t = shift_table(
-            d[d["AVISIT"].isin(_visits(o, ctx))],
+
+    def one(var, code, d):
+        by = "ARM" if len(ctx.arms) > 1 else None
+        t = shift_table(d[d["AVISIT"].isin(_visits(o, ctx))], code, cats.cuts, cats.labels, by=by)
+        row = base_row(
+            o,
             code,
-            cats.cuts,
-            cats.labels,
-            by="ARM" if len(ctx.arms) > 1 else None,
+            n=int(d["USUBJID"].nunique()),
+            method="shift table: category at baseline by category at each visit "
+            f"({', '.join(cats.labels)})",
+            reason=f"see table outcome_{o.number}",
         )
-        parts.append(t.assign(PARAMCD=code))
-        rows.append(
-            base_row(
-                o,
-                code,
-                n=int(d["USUBJID"].nunique()),
-                method=f"shift table: category at baseline by category at each "
-                f"visit ({', '.join(cats.labels)})",
-                reason=f"see table outcome_{o.number}",
-            )
-        )
-    if parts:
-        ctx.longitudinal[o.number] = pd.concat(parts, ignore_index=True)
-    return rows
+        return [row], t
+
+    return _each_variable(o, ctx, one)
 
 
 def responder_by_visit_outcome(o: Outcome, ctx: Context) -> list[dict]:
