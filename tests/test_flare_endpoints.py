@@ -137,3 +137,34 @@ def test_haematologic_flare_boundaries():
         "LOWBASE": (day(29), 1, ""),
         "NEUT": (day(29), 0, "neutrophils newly < 1"),
     }
+
+
+def test_sfi_d_counts_only_the_named_immunosuppressants():
+    """Spec convention: cyclophosphamide, azathioprine, methotrexate, mycophenolate (mofetil or
+    mycophenolic acid), any case; another drug is no flare and one warning naming it."""
+    ids = ["MMF", "MPA", "CYC", "HCQ", "TAC"]
+    subjects = [subject(s) for s in ids]
+    visits = [
+        v
+        for s in ids
+        for v in (visit(s, 1, sledai2k=4, pga=1.0), visit(s, 60, sledai2k=4, pga=1.0))
+    ]
+    events = [
+        event("MMF", "immunosuppressant_start", 30, detail="Mycophenolate Mofetil 2 g/day"),
+        event("MPA", "immunosuppressant_start", 30, detail="mycophenolic acid"),
+        event("CYC", "immunosuppressant_start", 30, detail="CYCLOPHOSPHAMIDE iv"),
+        event("HCQ", "immunosuppressant_start", 30, detail="hydroxychloroquine"),
+        event("TAC", "immunosuppressant_start", 30, detail="tacrolimus"),
+    ]
+    trial = make_trial(subjects, visits, events=events)
+    got = survlupus.derive_severe_flare(trial).set_index("USUBJID")
+    assert got.loc[["MMF", "MPA", "CYC"], "CNSR"].tolist() == [0, 0, 0]
+    assert got.loc[["HCQ", "TAC"], "CNSR"].tolist() != [0, 0]
+    assert (got.loc[["HCQ", "TAC"], "CNSR"] > 0).all()
+    warned = [w for w in trial.warnings if "SFI (d)" in w.message]
+    assert sorted(w.subject for w in warned) == ["HCQ", "TAC"]
+    assert "'hydroxychloroquine'" in next(w.message for w in warned if w.subject == "HCQ")
+    narrow = survlupus.derive_severe_flare(
+        trial, survlupus.SevereFlare(immunosuppressants=("cyclophosphamide",))
+    ).set_index("USUBJID")
+    assert narrow.loc["MMF", "CNSR"] > 0 and narrow.loc["CYC", "CNSR"] == 0

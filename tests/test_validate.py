@@ -168,6 +168,21 @@ def test_sledai_score_disagreeing_with_descriptors(tables, tmp_path):
     assert "sledai2k is 6 but its descriptors add up to 4" in err.message
 
 
+def test_partial_descriptors_exceeding_the_score_are_an_error(tables, tmp_path):
+    """Only some descriptor columns: they bound the score from below (spec: an error)."""
+    v = tables["visits"]
+    v["sledai_arthritis"] = "true"  # 4
+    v["sledai_rash"] = "true"  # 2
+    v["sledai2k"] = "8"
+    v.loc[2, "sledai2k"] = "5"  # below the 6 the two descriptors already give
+    rep = problems_of(tables, tmp_path)
+    err = only_error(rep)
+    assert (err.table, err.column, err.subject, err.row) == ("visits", "sledai2k", "S001", 4)
+    assert "sledai2k is 5 but the descriptors given already add up to 6" in err.message
+    assert "sledai_arthritis, sledai_rash" in err.message
+    assert any("score is not computed" in w.message for w in rep.warnings)
+
+
 def test_sledai_filled_from_descriptors(tables):
     v = tables["visits"]
     for d in SLEDAI_DESCRIPTORS:

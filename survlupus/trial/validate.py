@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from survlupus.clinical.egfr import ckd_epi_2021
+from survlupus.clinical.immunosuppressants import SFI_D_IMMUNOSUPPRESSANTS, names_drug
 from survlupus.clinical.sledai import has_descriptors, sledai2k_score
 from survlupus.errors import Problem, Severity
 from survlupus.trial.adverse import check_fatal
 from survlupus.trial.parse import MAX_LISTED
-from survlupus.trial.schema import SLEDAI_DESCRIPTORS
+from survlupus.trial.schema import SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
 
 DAYS_PER_YEAR = 365.25
 EARLY_VISIT_DAYS = 365
@@ -93,6 +94,7 @@ def cross_table_checks(
     _check_intervals(tables, sources, problems)
     _check_follow_up(tables, sources, problems)
     check_fatal(tables, sources.get("adverse_events", "adverse_events"), problems)
+    _check_immunosuppressants(tables, sources, problems)
     return problems
 
 
@@ -115,6 +117,27 @@ def _check_intervals(tables, sources, problems: list[Problem]) -> None:
                 ),
                 f"correct {start} or {end}",
             )
+
+
+def _check_immunosuppressants(tables, sources, problems: list[Problem]) -> None:
+    """SFI (d) counts only the drugs of SFI_D_IMMUNOSUPPRESSANTS: warn once per other start."""
+    ev = tables["events"]
+    if "event" not in ev or ev.empty:
+        return
+    starts = (ev["event"] == "immunosuppressant_start").to_numpy()
+    detail = ev["detail"] if "detail" in ev else pd.Series(None, index=ev.index, dtype=object)
+    other = starts & ~names_drug(detail, SFI_D_IMMUNOSUPPRESSANTS)
+    rep = _Reporter("events", ev, sources.get("events", "events"), problems)
+    rep.flag(
+        other,
+        "detail",
+        lambda p: (
+            f"immunosuppressant_start of {detail.iloc[p]!r} is not a severe flare by SFI (d), "
+            f"which counts {', '.join(SFI_D_IMMUNOSUPPRESSANTS)}"
+        ),
+        "name the drug in detail if it is one of these; other drugs do not count",
+        severity="warning",
+    )
 
 
 def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
@@ -190,6 +213,29 @@ def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
         )
 
 
+def _check_partial_descriptors(visits, present, source, problems) -> None:
+    """Partial descriptors bound the score from below: more than the given score is an error."""
+    if "sledai2k" not in visits:
+        return
+    weights = np.array([SLEDAI_WEIGHTS[d] for d in present], float)
+    marked = visits[present].astype("Float64").fillna(0).to_numpy(float)
+    floor = marked @ weights
+    given = visits["sledai2k"]
+    bad = (given.notna() & (floor > given.fillna(np.inf) + 1e-9)).to_numpy()
+    rep = _Reporter("visits", visits, source, problems)
+    rep.flag(
+        bad,
+        "sledai2k",
+        lambda p: (
+            f"sledai2k is {given.iloc[p]:g} but the descriptors given already add up to "
+            f"{floor[p]:g} ("
+            + ", ".join(d for d, m in zip(present, marked[p], strict=True) if m)
+            + ")"
+        ),
+        "correct the score or the descriptors (present descriptors cannot exceed the score)",
+    )
+
+
 def fill_derived(
     tables: dict[str, pd.DataFrame], visits_source: str
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -208,6 +254,7 @@ def fill_derived(
                 severity="warning",
             )
         )
+        _check_partial_descriptors(visits, present, visits_source, problems)
     elif present:
         score = sledai2k_score(visits)
         if "sledai2k" in visits:

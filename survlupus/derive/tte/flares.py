@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from survlupus.clinical.immunosuppressants import SFI_D_IMMUNOSUPPRESSANTS, names_drug
 from survlupus.clinical.sledai import CNS_DESCRIPTORS, RENAL_DESCRIPTORS
 from survlupus.clinical.steroids import dose_on
 from survlupus.derive.tte.base import (
@@ -71,6 +72,9 @@ class SevereFlare(Endpoint):
     escalation_before_days: int = 14
     escalation_after_days: int = 14
     adequacy: tuple[str, ...] = field(default=("sledai2k", "pga"))
+    immunosuppressants: tuple[str, ...] = SFI_D_IMMUNOSUPPRESSANTS
+    """SFI (d): an ``immunosuppressant_start`` counts only when its ``detail`` names one of
+    these (case-insensitive); validation warns about the others."""
 
     @classmethod
     def classic(cls) -> SevereFlare:
@@ -192,6 +196,7 @@ class SevereFlare(Endpoint):
 
     def record_sources(self, trial: Trial) -> list[EventSource]:
         imm = event_records(trial, ["immunosuppressant_start"])
+        imm = imm[names_drug(imm["detail"], self.immunosuppressants)]
         imm["rule"] = "SFI-d new immunosuppressant"
         hosp = event_records(trial, ["sle_hospitalization"])
         hosp["rule"] = "SFI-d SLE hospitalisation"
