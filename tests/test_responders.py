@@ -243,6 +243,8 @@ def test_fisher_and_cmh_match_r():
     # R: mantelhaen.test(array(c(5,5,2,8, 4,6,1,9), dim = c(2,2,2))) (correct = TRUE / FALSE)
     tables = [np.array([[5, 2], [5, 8]]), np.array([[4, 1], [6, 9]])]
     assert cmh_test(tables) == pytest.approx((2.861445783133, 0.090725919696), abs=1e-9)
+    with pytest.raises(ValueError, match="stratum lonely has fewer than 2 subjects"):
+        cmh_test([*tables, np.array([[1, 0], [0, 0]])], names=[*range(len(tables)), "lonely"])
     assert cmh_test(tables, correct=False) == pytest.approx(
         (4.120481927711, 0.042367007672), abs=1e-9
     )

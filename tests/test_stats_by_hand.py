@@ -159,3 +159,15 @@ def test_summary_table_exports(tmp_path):
     assert "<table" in table.to_html(tmp_path / "t.html")
     tex = table.to_latex(tmp_path / "t.tex")
     assert tex.startswith(r"\begin{tabular}") and "NE" in tex
+
+
+def test_logrank_with_zero_variance_is_no_evidence():
+    """Two subjects, one per arm, both with the event on day 5: O = E = 1 in each arm and the
+    variance d(n-d)/(n-1) is 0 (d = n = 2). Convention: chisq 0 on 1 df, p = 1 (R's survdiff
+    stops: 'system is exactly singular')."""
+    d = pd.DataFrame(
+        {"USUBJID": ["a", "b"], "PARAMCD": "X", "ARM": ["A", "B"], "AVAL": [5, 5], "CNSR": [0, 0]}
+    )
+    r = survlupus.logrank(d, "X", "ARM")
+    assert (r.chisq, r.df, r.p) == (0.0, 1, 1.0)
+    assert r.table["observed"].tolist() == [1.0, 1.0] == r.table["expected"].tolist()

@@ -105,6 +105,10 @@ def _test(data: pd.DataFrame, by: str, strata: str | None, weights, labels: list
     use = slice(0, k - 1)
     chisq = float(oe[use] @ np.linalg.pinv(var[use, use]) @ oe[use]) if k > 1 else 0.0
     df = int(np.linalg.matrix_rank(var[use, use])) if k > 1 else 0
+    if k > 1 and df == 0 and (exp > 0).sum() > 1:
+        # events, but every weight zero (e.g. FH(0, 1) with events only while S = 1): no
+        # evidence of a difference; R's survdiff gives chisq 0 on k - 1 df, p = 1
+        df = int((exp > 0).sum()) - 1
     p = float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan")
     return chisq, df, p, obs, exp
 

@@ -53,14 +53,22 @@ def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
     return float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
 
 
-def cmh_test(tables: list[np.ndarray], correct: bool = True) -> tuple[float, float]:
-    """CMH chi-square (1 df) over 2x2 tables ``[[a, b], [c, d]]``; as R's mantelhaen.test."""
+def cmh_test(
+    tables: list[np.ndarray], correct: bool = True, names: list | None = None
+) -> tuple[float, float]:
+    """CMH chi-square (1 df) over 2x2 tables ``[[a, b], [c, d]]``; as R's mantelhaen.test,
+    which refuses a stratum of fewer than 2 subjects: so does this, naming it (``names``)."""
     a = np.array([t[0][0] for t in tables], float)
     n1 = np.array([t[0][0] + t[0][1] for t in tables], float)
     m1 = np.array([t[0][0] + t[1][0] for t in tables], float)
     n = np.array([np.sum(t) for t in tables], float)
-    keep = n > 1
-    a, n1, m1, n = a[keep], n1[keep], m1[keep], n[keep]
+    small = np.flatnonzero(n < 2)
+    if len(small):
+        which = ", ".join(str(names[i] if names else i) for i in small)
+        raise ValueError(
+            f"CMH test: stratum {which} has fewer than 2 subjects (R's mantelhaen.test refuses "
+            "too); merge it with another stratum or test without strata"
+        )
     e = n1 * m1 / n
     v = n1 * (n - n1) * m1 * (n - m1) / (n * n * (n - 1))
     dev = abs(a.sum() - e.sum()) - (0.5 if correct else 0.0)
@@ -115,14 +123,15 @@ def responder_summary(
                     difference=d, diff_lower=dl, diff_upper=du, diff_method="Newcombe hybrid score"
                 )
                 if strata:
-                    tables = []
-                    for _, s in sub[sub[by].isin([g, ref])].groupby(strata):
+                    tables, names = [], []
+                    for name, s in sub[sub[by].isin([g, ref])].groupby(strata):
+                        names.append(name)
                         a = int(((s[by] == g) & (s["AVALC"] == "Y")).sum())
                         b = int(((s[by] == g) & (s["AVALC"] == "N")).sum())
                         c = int(((s[by] == ref) & (s["AVALC"] == "Y")).sum())
                         e = int(((s[by] == ref) & (s["AVALC"] == "N")).sum())
                         tables.append(np.array([[a, b], [c, e]]))
-                    _, p = cmh_test(tables)
+                    _, p = cmh_test(tables, names=names)
                     row.update(p=p, test=f"CMH stratified by {strata}")
                 else:
                     row.update(p=fisher_p(k, n, kr, nr), test="Fisher's exact")
