@@ -28,6 +28,7 @@ from statsmodels.duration.hazard_regression import PHReg
 
 from survlupus.stats.data import select
 from survlupus.stats.display import html_table
+from survlupus.stats.identifiable import drop_aliased
 
 TIES = ("efron", "breslow")
 
@@ -135,7 +136,7 @@ class CoxResult:
 
     def ph_test(self) -> pd.DataFrame:
         """Grambsch-Therneau test as survival >= 3.0's ``cox.zph(fit)`` (transform "km")."""
-        beta = self.table["coef"].to_numpy()
+        beta = self.table["coef"].dropna().to_numpy()  # estimable terms, as the design
         return zph(
             self.data["time"].to_numpy(float),
             self.data["event"].to_numpy(int),
@@ -218,6 +219,12 @@ def cox(
     data = select(adtte, paramcd, covariates + ([strata] if strata else []), subjects)
     design = design_matrix(data, covariates, reference)
     strata_arr = data[strata].astype(str).to_numpy() if strata else np.zeros(len(data), int)
+    design, dropped = drop_aliased(design, strata_arr)
+    if design.X.shape[1] == 0:
+        raise ValueError(
+            f"cox: no term of {', '.join(covariates)} can be estimated for {paramcd} "
+            "(each is constant within every stratum or has no subject)"
+        )
     time, event = data["time"].to_numpy(float), data["event"].to_numpy(int)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     model = PHReg(
@@ -229,7 +236,11 @@ def cox(
     )
     p = design.X.shape[1]
     ll0 = float(model.loglike(np.zeros(p)))
-    notes: list[str] = []
+    notes: list[str] = [
+        f"{name} cannot be estimated (constant within every stratum or aliased with earlier "
+        "terms): dropped, coefficient NA, as R's coxph does"
+        for name in dropped
+    ]
     if firth:
         table, ll, tests = _firth(model, design, z)
     else:
@@ -246,18 +257,19 @@ def cox(
         beta, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
         se = np.sqrt(np.diag(cov))
         ll = float(fit.llf)
-        table = pd.DataFrame(
-            {
-                "term": design.names,
-                "coef": beta,
-                "se": se,
-                "hr": np.exp(beta),
-                "lower": np.exp(beta - z * se),
-                "upper": np.exp(beta + z * se),
-                "p": 2 * stats.norm.sf(np.abs(beta / se)),
-                "p_test": "Wald",
-            }
-        )
+        with np.errstate(over="ignore"):  # a monotone likelihood gives inf; the note says why
+            table = pd.DataFrame(
+                {
+                    "term": design.names,
+                    "coef": beta,
+                    "se": se,
+                    "hr": np.exp(beta),
+                    "lower": np.exp(beta - z * se),
+                    "upper": np.exp(beta + z * se),
+                    "p": 2 * stats.norm.sf(np.abs(beta / se)),
+                    "p_test": "Wald",
+                }
+            )
         u0 = model.score(np.zeros(p))
         i0 = -model.hessian(np.zeros(p))
         stat = {
@@ -270,6 +282,11 @@ def cox(
                 {"test": k, "statistic": v, "df": p, "p": float(stats.chi2.sf(v, p))}
                 for k, v in stat.items()
             ]
+        )
+    if dropped:
+        table = pd.concat(
+            [table, pd.DataFrame({"term": dropped, "p_test": "not estimable"})],
+            ignore_index=True,
         )
     return CoxResult(
         table,

@@ -106,13 +106,14 @@ def flare_rates(
             row.update(rate_model=float(np.exp(eta)), ci_method=row["ci_method"])
         if g != ref:
             b, se = float(glm.params[g]), float(glm.bse[g])
-            row.update(
-                rate_ratio=np.exp(b),
-                rr_lower=np.exp(b - z * se),
-                rr_upper=np.exp(b + z * se),
-                p=float(2 * stats.norm.sf(abs(b / se))),
-                rr_method=f"{model} GLM, log(years) offset, Wald",
-            )
+            with np.errstate(over="ignore"):  # no event in an arm: an infinite limit, no warning
+                row.update(
+                    rate_ratio=np.exp(b),
+                    rr_lower=np.exp(b - z * se),
+                    rr_upper=np.exp(b + z * se),
+                    p=float(2 * stats.norm.sf(abs(b / se))),
+                    rr_method=f"{model} GLM, log(years) offset, Wald",
+                )
         rows.append(row)
     return pd.DataFrame(rows)
 

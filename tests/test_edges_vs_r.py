@@ -1,0 +1,39 @@
+"""Correctness at the edges, against R (committed output of validation/r/edges.R)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import survlupus
+
+from .conftest import ROOT
+
+REF = pd.read_csv(ROOT / "validation" / "r" / "output" / "edges_reference.csv").set_index(
+    ["case", "quantity"]
+)["value"]
+
+
+def test_cox_drops_a_term_constant_within_every_stratum_as_r_does():
+    d = pd.read_csv(ROOT / "validation" / "data" / "cox_aliased.csv")
+    fit = survlupus.cox(d, "X", ["ARM", "SITEVAR"], strata="SITE", reference="A")
+    t = fit.table.set_index("term")
+    assert t.loc["ARM[B]", "coef"] == pytest.approx(REF[("aliased", "coef_ARMB")], rel=1e-6)
+    assert t.loc["ARM[B]", "se"] == pytest.approx(REF[("aliased", "se_ARMB")], rel=1e-6)
+    assert math.isnan(REF[("aliased", "coef_SITEVAR")]) and math.isnan(t.loc["SITEVAR", "coef"])
+    assert t.loc["SITEVAR", "p_test"] == "not estimable"
+    assert any("SITEVAR cannot be estimated" in n for n in fit.notes)
+    lrt = fit.tests.set_index("test").loc["likelihood ratio"]
+    assert lrt["statistic"] == pytest.approx(REF[("aliased", "lrt")], rel=1e-5)
+    assert lrt["df"] == REF[("aliased", "lrt_df")] == 1
+    zph = fit.ph_test().set_index("term").loc["GLOBAL"]
+    assert zph["chisq"] == pytest.approx(REF[("aliased", "zph_global")], rel=1e-5)
+    assert zph["df"] == REF[("aliased", "zph_df")]
+
+
+def test_cox_with_nothing_estimable_says_so():
+    d = pd.read_csv(ROOT / "validation" / "data" / "cox_aliased.csv")
+    with pytest.raises(ValueError, match="no term of SITEVAR can be estimated for X"):
+        survlupus.cox(d, "X", ["SITEVAR"], strata="SITE")
