@@ -37,3 +37,29 @@ def test_cox_with_nothing_estimable_says_so():
     d = pd.read_csv(ROOT / "validation" / "data" / "cox_aliased.csv")
     with pytest.raises(ValueError, match="no term of SITEVAR can be estimated for X"):
         survlupus.cox(d, "X", ["SITEVAR"], strata="SITE")
+
+
+def test_firth_with_a_continuous_covariate_equals_firthmodels():
+    """ARM + age in years, 24 subjects, no event on MSC: the case whose fixed +-30 bracket
+    overflowed. Reference: firthmodels' FirthCoxPH (an independent implementation, tight
+    tolerances) — coefficients to 1e-6, profile-likelihood limits to 1e-5."""
+    import warnings
+
+    import numpy as np
+    from firthmodels import FirthCoxPH
+
+    d = pd.read_csv(ROOT / "validation" / "data" / "firth_age.csv")
+    fit = survlupus.cox(d, "X", ["ARM", "AGE"], reference="Placebo", firth=True)
+    t = fit.table.set_index("term")
+    x = np.column_stack([(d["ARM"] == "MSC").to_numpy(float), d["AGE"].to_numpy(float)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its step-halving notice at the optimum
+        ref = FirthCoxPH(backend="numpy", gtol=1e-10, xtol=1e-12, max_iter=200).fit(
+            x, ((d["CNSR"] == 0).to_numpy(), d["AVAL"].to_numpy(float))
+        )
+        ci = np.exp(ref.conf_int(method="pl", tol=1e-10))
+    assert t.loc[["ARM[MSC]", "AGE"], "coef"].to_numpy() == pytest.approx(ref.coef_, abs=1e-6)
+    assert t.loc["ARM[MSC]", "upper"] == pytest.approx(ci[0, 1], rel=1e-5)
+    assert t.loc["AGE", "lower"] == pytest.approx(ci[1, 0], rel=1e-5)
+    assert t.loc["AGE", "upper"] == pytest.approx(ci[1, 1], rel=1e-5)
+    assert t.loc["ARM[MSC]", "lower"] == pytest.approx(ci[0, 0], rel=1e-3)  # far in the tail
