@@ -63,3 +63,25 @@ def test_firth_with_a_continuous_covariate_equals_firthmodels():
     assert t.loc["AGE", "lower"] == pytest.approx(ci[1, 0], rel=1e-5)
     assert t.loc["AGE", "upper"] == pytest.approx(ci[1, 1], rel=1e-5)
     assert t.loc["ARM[MSC]", "lower"] == pytest.approx(ci[0, 0], rel=1e-3)  # far in the tail
+
+
+RATES = pd.read_csv(ROOT / "validation" / "r" / "output" / "rates_reference.csv")
+
+
+@pytest.mark.parametrize("model", ["poisson", "negbin"])
+def test_rate_ratios_equal_r_glm_and_glm_nb(model):
+    """Rate ratios against placebo: the Poisson one in closed form, the negative binomial
+    converged to 1e-12; R: glm(poisson) and MASS::glm.nb with epsilon 1e-14."""
+    import numpy as np
+
+    d = pd.read_csv(ROOT / "validation" / "data" / "rates_nb.csv")
+    counts = d.loc[d.index.repeat(d["events"])].assign(TYPE="severe flare", ONSETDY=1)
+    exposure = d.assign(days=d["years"] * 365.25)
+    got = survlupus.flare_rates(counts, exposure, by="ARM", model=model, reference="Placebo")
+    got = got.set_index("group")
+    ref = RATES[RATES.model == model].set_index("term")
+    for arm in ("MSC high", "MSC low"):
+        b, se = ref.loc[f"ARM{arm}", "estimate"], ref.loc[f"ARM{arm}", "se"]
+        assert np.log(got.loc[arm, "rate_ratio"]) == pytest.approx(b, rel=1e-6)
+        upper = np.log(got.loc[arm, "rr_upper"])
+        assert (upper - b) / 1.959963984540054 == pytest.approx(se, rel=1e-6)

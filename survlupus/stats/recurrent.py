@@ -4,7 +4,9 @@
   ``USUBJID``, the grouping column, ``days``), e.g. :func:`survlupus.follow_up` (study day 1 to
   the end of observation: the window, last contact, death), in years of 365.25 days.
 * ``model="poisson"``: rate = events / person-years per arm, exact (Garwood) 95 % CI; rate ratios
-  against the reference arm from a Poisson GLM with ``log(years)`` offset (Wald CI).
+  against the reference arm as the Poisson GLM with ``log(years)`` offset estimates them, in
+  closed form (exact, not to an optimiser's tolerance; Wald CI; not estimable when an arm has no
+  event).
 * ``model="negbin"``: a negative binomial GLM (NB2, dispersion estimated by maximum likelihood)
   with the same offset, for over-dispersed counts: model-based rates and rate ratios.
 * MCF: Nelson-Aalen estimator of the expected number of episodes per subject by time t,
@@ -79,12 +81,18 @@ def flare_rates(
         with warnings.catch_warnings():  # convergence is checked below, not printed
             warnings.simplefilter("ignore")
             nb = sm.NegativeBinomial(f["events"], X, offset=np.log(f["years"])).fit(
-                disp=False, maxiter=200
+                disp=False, method="newton", maxiter=500, tol=1e-12
             )
         if not nb.mle_retvals.get("converged", True):
-            raise RuntimeError("negative binomial fit did not converge; use model='poisson'")
-        family = sm.families.NegativeBinomial(alpha=float(nb.params.iloc[-1]))
-    glm = sm.GLM(f["events"], X, family=family, offset=np.log(f["years"])).fit()
+            raise ValueError("negative binomial fit did not converge; use model='poisson'")
+        alpha_nb = float(nb.params.iloc[-1])
+        if not alpha_nb > 1e-8:
+            raise ValueError(
+                "the counts show no over-dispersion (the negative binomial's alpha is "
+                f"{alpha_nb:.2g}): it reduces to the Poisson model; use model='poisson'"
+            )
+        family = sm.families.NegativeBinomial(alpha=alpha_nb)
+    glm = sm.GLM(f["events"], X, family=family, offset=np.log(f["years"])).fit(tol=1e-12)
     rows = []
     for g in order:
         sub = f[f["group"] == g]
@@ -104,7 +112,9 @@ def flare_rates(
         if model == "negbin":
             eta = glm.params["const"] + (glm.params.get(g, 0.0) if g != ref else 0.0)
             row.update(rate_model=float(np.exp(eta)), ci_method=row["ci_method"])
-        if g != ref:
+        if g != ref and model == "poisson":
+            row.update(_poisson_ratio(f, g, ref, z))
+        elif g != ref:
             b, se = float(glm.params[g]), float(glm.bse[g])
             with np.errstate(over="ignore"):  # no event in an arm: an infinite limit, no warning
                 row.update(
@@ -116,6 +126,32 @@ def flare_rates(
                 )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _poisson_ratio(f: pd.DataFrame, g, ref, z: float) -> dict:
+    """Rate ratio of ``g`` to ``ref`` in closed form: the Poisson GLM's maximum likelihood
+    exactly (log RR = log(k_g/t_g) - log(k_r/t_r), SE = sqrt(1/k_g + 1/k_r), Wald CI)."""
+    k_g, t_g = f.loc[f["group"] == g, "events"].sum(), f.loc[f["group"] == g, "years"].sum()
+    k_r, t_r = f.loc[f["group"] == ref, "events"].sum(), f.loc[f["group"] == ref, "years"].sum()
+    method = "Poisson, closed form (= GLM with log(years) offset), Wald"
+    if k_g == 0 or k_r == 0:
+        rr = (k_g / t_g) / (k_r / t_r) if k_r else np.inf
+        return {
+            "rate_ratio": rr,
+            "rr_lower": np.nan,
+            "rr_upper": np.nan,
+            "p": np.nan,
+            "rr_method": method + "; not estimable: no event in an arm",
+        }
+    b = np.log((k_g / t_g) / (k_r / t_r))
+    se = np.sqrt(1 / k_g + 1 / k_r)
+    return {
+        "rate_ratio": np.exp(b),
+        "rr_lower": np.exp(b - z * se),
+        "rr_upper": np.exp(b + z * se),
+        "p": float(2 * stats.norm.sf(abs(b / se))),
+        "rr_method": method,
+    }
 
 
 def mean_cumulative_function(
