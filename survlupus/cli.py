@@ -151,7 +151,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise_if_errors(report.problems)
         plan = _plan(args, report.trial)
         result = write_report(report, args.out, plan)
-    except (PlanError, DataError) as exc:
+    except (PlanError, DataError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(result.summary())

@@ -9,12 +9,15 @@ Steps (each announced on stderr): read and validate; resolve the plan (``--plan`
 ``OUT/datasets/`` (CSV, Parquet, XPT v5), ``OUT/tables/`` (CSV, HTML, LaTeX; ``outcome_measures``
 is ``Results.outcomes``), ``OUT/figures/`` (each figure drawn once, saved as PDF, SVG, PNG),
 ``OUT/plan.toml`` (the plan it ran) and ``OUT/index.html``. Same data and plan, same bytes.
+The report is written into ``.OUT.partial`` beside ``OUT`` and moved into place only when
+complete: a failed run leaves the previous report as it was, and no stale file survives.
 
 >>> result = write_report("data/synthetic/musc", "out/musc")    # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +44,7 @@ from survlupus.render.page import report_page
 from survlupus.stats.tables import SummaryTable
 from survlupus.trial.read import ValidationReport, validate_trial
 
-STEPS = 7
+STEPS = 6
 DATASETS = {
     "adtte": (ADTTE_LABELS, "ADTTE"),
     "adepisodes": (EPISODE_LABELS, "ADEPIS"),
@@ -85,7 +88,39 @@ def write_report(
     :class:`ValidationReport` already made; ``plan``: a plan, a path to one, or None (the
     folder's ``plan.toml``, else the generic plan).
     """
-    out = Path(out)
+    final = check_out(out)
+    out = final.parent / f".{final.name}.partial"
+    if out.exists():
+        shutil.rmtree(out)
+    try:
+        res = _write(source, out, plan, units, progress)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)  # the previous report, if any, stays as it was
+        raise
+    if final.exists():
+        shutil.rmtree(final)  # no stale file of an earlier run survives
+    out.rename(final)
+    res.out = final
+    res.written = [final / p.relative_to(out) for p in res.written]
+    progress(res.summary())
+    return res
+
+
+def check_out(out: str | Path) -> Path:
+    """The report folder ``out``, checked before any work: it must be new, empty, or a
+    previous survlupus report (which the new one replaces as a whole)."""
+    final = Path(out)
+    if final.exists() and not final.is_dir():
+        raise ValueError(f"--out {final} is a file; give a folder for the report")
+    if final.is_dir() and any(final.iterdir()) and not (final / "index.html").exists():
+        raise ValueError(
+            f"--out {final} is a folder that holds something other than a survlupus report; "
+            "give a new or empty folder (a previous report there is replaced)"
+        )
+    return final
+
+
+def _write(source, out: Path, plan, units, progress) -> ReportResult:
     res = ReportResult(out)
     step = iter(range(1, STEPS + 1))
 
@@ -147,5 +182,4 @@ def write_report(
     page = report_page(results, report, tables, figs)
     (out / "index.html").write_text(page, encoding="utf-8")
     res.written.append(out / "index.html")
-    say(res.summary())
     return res

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from survlupus.textsafe import csv_safe
+
 ADTTE_LABELS: dict[str, str] = {
     "USUBJID": "Unique Subject Identifier",
     "PARAMCD": "Parameter Code",
@@ -180,7 +182,7 @@ def write_dataset(
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        out = df.copy()
+        out = csv_safe(df)
         for col in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[col]):
                 out[col] = out[col].dt.strftime("%Y-%m-%d")

@@ -21,6 +21,7 @@ import pandas as pd
 from survlupus.stats.compare import logrank
 from survlupus.stats.cox import cox
 from survlupus.stats.km import kaplan_meier
+from survlupus.textsafe import csv_safe, latex_escape
 
 
 def _num(x: float, digits: int = 1) -> str:
@@ -41,7 +42,7 @@ class SummaryTable:
         return self.frame[[c for c in self.frame.columns if not c.startswith("_")]]
 
     def to_csv(self, path: str | Path) -> None:
-        self.frame.to_csv(path, index=False, lineterminator="\n")
+        csv_safe(self.frame).to_csv(path, index=False, lineterminator="\n")
 
     def to_html(self, path: str | Path | None = None) -> str:
         html = self.display.to_html(index=False, na_rep="", border=0, classes="survlupus")
@@ -52,12 +53,12 @@ class SummaryTable:
     def to_latex(self, path: str | Path | None = None) -> str:
         body = self.display.copy()
         for col in body.columns:
-            body[col] = body[col].astype(str).str.replace("%", r"\%").str.replace("_", r"\_")
+            body[col] = body[col].astype(str).map(latex_escape)
         cols = "l" * len(body.columns)
         lines = [
             rf"\begin{{tabular}}{{{cols}}}",
             r"\hline",
-            " & ".join(c.replace("_", r"\_") for c in body.columns) + r" \\",
+            " & ".join(latex_escape(c) for c in body.columns) + r" \\",
             r"\hline",
         ]
         lines += [" & ".join(row) + r" \\" for row in body.astype(str).to_numpy().tolist()]

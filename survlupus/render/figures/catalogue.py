@@ -21,6 +21,7 @@ from survlupus.render.figures.longitudinal import (
 from survlupus.render.figures.style import width_inches
 from survlupus.render.figures.swimmer import plot_swimmer
 from survlupus.render.figures.trajectories import plot_trajectory
+from survlupus.textsafe import slug
 
 KINDS = (
     "ae_dots",
@@ -70,14 +71,14 @@ def figure_specs(results) -> list[FigureSpec]:
         if window == "safety" and "ae" not in kinds:
             continue
         key = code if pop == "all" else f"{code}@{pop}"
-        slug = key.lower().replace("@", "_")
+        name = slug(key.replace("@", "_"))
         where = "" if pop == "all" else f" ({plan.population(pop).label or pop})"
         if "km" in kinds:
-            specs.append(FigureSpec(f"km_{slug}", "km", key, f"Kaplan-Meier: {fit.param}{where}"))
+            specs.append(FigureSpec(f"km_{name}", "km", key, f"Kaplan-Meier: {fit.param}{where}"))
         if "cif" in kinds and fit.cif is not None:
             specs.append(
                 FigureSpec(
-                    f"cif_{slug}",
+                    f"cif_{name}",
                     "cif",
                     key,
                     f"Cumulative incidence of {fit.paramcd} with {fit.competing} competing "
@@ -131,11 +132,11 @@ def figure_specs(results) -> list[FigureSpec]:
         for var in plan.figures.trajectories:
             if _has_variable(results.trial, var):
                 specs.append(
-                    FigureSpec(f"trajectory_{var}", "trajectory", var, f"{var}: each subject")
+                    FigureSpec(f"trajectory_{slug(var)}", "trajectory", var, f"{var}: each subject")
                 )
                 specs.append(
                     FigureSpec(
-                        f"trajectory_{var}_mean",
+                        f"trajectory_{slug(var)}_mean",
                         "trajectory_mean",
                         var,
                         f"{var}: mean (95% CI) per arm",
@@ -155,7 +156,7 @@ def _lsmeans_specs(results) -> list[FigureSpec]:
         key = code if pop == "all" else f"{code}@{pop}"
         specs.append(
             FigureSpec(
-                f"lsmeans_{key.lower().replace('@', '_')}",
+                f"lsmeans_{slug(key.replace('@', '_'))}",
                 "lsmeans",
                 key,
                 f"LS mean change from baseline (95% CI), MMRM: {_param_label(code)}",

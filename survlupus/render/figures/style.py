@@ -34,6 +34,7 @@ _BASE = {
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.02,
     "image.cmap": "viridis",
+    "text.parse_math": False,  # a "$" in an arm label or title is drawn as it is
 }
 
 PRESETS: dict[str, dict] = {
