@@ -85,3 +85,20 @@ def test_rate_ratios_equal_r_glm_and_glm_nb(model):
         assert np.log(got.loc[arm, "rate_ratio"]) == pytest.approx(b, rel=1e-6)
         upper = np.log(got.loc[arm, "rr_upper"])
         assert (upper - b) / 1.959963984540054 == pytest.approx(se, rel=1e-6)
+
+
+def test_rmst_equals_survival_rmean_and_differences_follow():
+    from survlupus.stats.rmst import rmst
+
+    d = pd.read_csv(ROOT / "validation" / "data" / "rmst_musc_ttsflr.csv").assign(PARAMCD="X")
+    got = survlupus.rmst(d, "X", 365, by="ARM", reference="Placebo")
+    own = got[got.comparison == ""].set_index("group")
+    for arm in ("MSC high", "MSC low", "Placebo"):
+        assert own.loc[arm, "estimate"] == pytest.approx(REF[("rmst365", f"rmean_{arm}")], rel=1e-9)
+        assert own.loc[arm, "se"] == pytest.approx(REF[("rmst365", f"se_{arm}")], rel=1e-9)
+    diff = got[(got.comparison == "difference") & (got.group == "MSC high")].iloc[0]
+    r1, r0 = own.loc["MSC high"], own.loc["Placebo"]
+    assert diff.estimate == pytest.approx(r1.estimate - r0.estimate)
+    assert diff.se == pytest.approx((r1.se**2 + r0.se**2) ** 0.5)
+    with pytest.raises(ValueError, match="beyond the last follow-up"):
+        rmst(d, "X", 10_000, by="ARM")

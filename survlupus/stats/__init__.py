@@ -13,6 +13,7 @@ from survlupus.stats.longitudinal import (
 )
 from survlupus.stats.mmrm import MMRMResult, mmrm
 from survlupus.stats.recurrent import flare_rates, mean_cumulative_function
+from survlupus.stats.rmst import rmst
 from survlupus.stats.safety import (
     ae_by_max_grade,
     ae_by_term,
@@ -48,6 +49,7 @@ __all__ = [
     "mean_cumulative_function",
     "mmrm",
     "normalisation",
+    "rmst",
     "shift_table",
     "slopes",
     "summary_table",

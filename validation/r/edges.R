@@ -16,3 +16,13 @@ out <- data.frame(
 )
 write.csv(out, file.path("validation", "r", "output", "edges_reference.csv"), row.names = FALSE)
 cat(sprintf("survival %s: %d rows\n", packageVersion("survival"), nrow(out)))
+
+# RMST up to 365 days by arm: survival's rmean and its standard error
+r <- read.csv(file.path("validation", "data", "rmst_musc_ttsflr.csv"))
+fit <- survfit(Surv(AVAL, CNSR == 0) ~ ARM, data = r)  # CNSR 1-4 are all censorings
+tab <- summary(fit, rmean = 365)$table
+rm_out <- data.frame(case = "rmst365", quantity = c(paste0("rmean_", sub("ARM=", "", rownames(tab))),
+                                                    paste0("se_", sub("ARM=", "", rownames(tab)))),
+                     value = c(tab[, "rmean"], tab[, "se(rmean)"]))
+write.csv(rbind(out, rm_out), file.path("validation", "r", "output", "edges_reference.csv"),
+          row.names = FALSE)
