@@ -13,9 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
+
+LOG_TICKS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 100.0, 1000.0)
+
+
+def _plain_log_ticks(ax, values) -> None:
+    """Ratio ticks written as numbers (0.25, 1, 4), not powers of ten, within the data."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    lo, hi = (finite.min(), finite.max()) if len(finite) else (0.1, 10.0)
+    ticks = [t for t in LOG_TICKS if lo / 1.5 <= t <= hi * 1.5] or [1.0]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 
 def plot_forest(
@@ -42,6 +55,7 @@ def plot_forest(
     ax.axvline(null_value, color="0.3", linewidth=0.7, linestyle="--")
     if log_scale:
         ax.set_xscale("log")
+        _plain_log_ticks(ax, np.r_[lo, hi, est, null_value])
     ax.set_yticks(y, table["label"].tolist())
     ax.set_ylim(-0.8, len(table) - 0.2)
     ax.set_xlabel(xlabel)
