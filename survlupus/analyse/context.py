@@ -31,6 +31,10 @@ class Context:
         sub = self.plan.population(name).subgroup
         return frame if sub is None else frame[frame["SUBGROUP"] == sub]
 
+    def adtte(self, window: str) -> pd.DataFrame:
+        """The ADTTE of an analysis window (``adtte`` for the efficacy window)."""
+        return self.datasets["adtte" if window == "efficacy" else f"adtte_{window}"]
+
     def visit_missing(self, visit: str) -> str | None:
         """Why ``visit`` cannot be analysed (not in the schedule), or None."""
         labels = self.plan.visit_labels()

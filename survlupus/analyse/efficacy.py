@@ -3,6 +3,8 @@ population) and returns the outcome's rows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from survlupus.analyse.context import Context
 from survlupus.analyse.fits import fit_tte, with_competing
 from survlupus.analyse.outcomes import at_day, not_evaluable, responder_rows, tte_rows
@@ -12,7 +14,7 @@ from survlupus.plan.model import Outcome, PlanError
 
 
 def tte_outcome(o: Outcome, ctx: Context) -> list[dict]:
-    data = ctx.in_population(ctx.datasets[f"adtte_{o.window}"], o.population)
+    data = ctx.in_population(ctx.adtte(o.window), o.population)
     rows = []
     for code in o.endpoints:
         key = (code, o.population, o.window)
@@ -57,8 +59,6 @@ def responder_at(o: Outcome, ctx: Context, name: str, visit: str | None) -> list
 
 
 def _at(o: Outcome, visit: str) -> Outcome:
-    from dataclasses import replace
-
     return replace(o, visit=visit)
 
 

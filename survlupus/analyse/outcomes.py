@@ -96,7 +96,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
     at = km.at([day]).set_index("group")
     med = km.median().set_index("group")
     rows = []
-    ci = f"{km.conf_type} CI" if hasattr(km, "conf_type") else "CI"
+    ci = f"{km.conf_type} CI"
     for arm in [a for a in arms if a in km.groups]:
         r, m = at.loc[arm], med.loc[arm]
         rows.append(

@@ -116,8 +116,7 @@ def analyse(
         )
         for w in windows
     }
-    datasets["adtte"] = datasets.pop("adtte_efficacy")
-    datasets["adtte_efficacy"] = datasets["adtte"]
+    datasets["adtte"] = datasets.pop("adtte_efficacy")  # the main ADTTE keeps its plain name
     datasets["adepisodes"] = derive_episodes(
         trial, window_days=plan.window_days(), all_subjects=plan.all_subjects
     )
@@ -146,7 +145,6 @@ def analyse(
     rows: list[dict] = []
     for o in plan.outcomes:
         rows += HANDLERS[o.kind](o, ctx)
-    del datasets["adtte_efficacy"]
     return Results(
         trial=trial,
         plan=plan,

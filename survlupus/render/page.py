@@ -184,10 +184,15 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
     figures drawn (``(spec, png path)``)."""
     plan, ds = results.plan, results.datasets
     title = plan.study.title or f"survlupus report: {results.trial.source}"
-    fig_html = {s.name: (s.kind, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs}
+    drawn = [(s, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs]
 
-    def of(*kinds):
-        return "".join(h for k, h in fig_html.values() if k in kinds)
+    def of(*kinds, safety: bool | None = None):
+        """The figures of these kinds (``safety``: only / none of the adverse-event KMs)."""
+        return "".join(
+            h
+            for s, h in drawn
+            if s.kind in kinds and (safety is None or _is_safety(results, s.key) == safety)
+        )
 
     val = tables["validation"]
     val_html = "<p>No problem found.</p>" if val.empty else table_html(val, "validation")
@@ -212,11 +217,7 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
             safety += title + _wide_table(tables[name], name)
         else:
             longitudinal += title + _wide_table(tables[name], name)
-    safety_km = "".join(
-        h
-        for (k, h), s in zip(fig_html.values(), [sp for sp, _ in figs], strict=True)
-        if k == "km" and s.key and _is_safety(results, s.key)
-    )
+    safety_km = of("km", safety=True)
     sections = [
         ("plan", "Analysis plan", _plan_banner(plan)),
         ("overview", "Trial overview", _overview(results.trial)),
@@ -224,12 +225,7 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         (
             "tte",
             "Time-to-event endpoints",
-            table_html(tte_display, "tte-summary")
-            + "".join(
-                h
-                for (k, h), sp in zip(fig_html.values(), [sp for sp, _ in figs], strict=True)
-                if k in ("km", "cif", "forest") and not _is_safety(results, sp.key)
-            ),
+            table_html(tte_display, "tte-summary") + of("km", "cif", "forest", safety=False),
         ),
         (
             "responders",

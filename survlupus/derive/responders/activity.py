@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -33,12 +34,8 @@ class LowDiseaseActivity(_AtVisit):
     sledai_max: float = 4.0
     pga_max: float = 1.0
     steroid_max: float = 7.5
+    STEM: ClassVar[str] = "LLDAS"
     citation: str = "Franklyn K et al. Ann Rheum Dis 2016;75:1615-21"
-
-    @property
-    def paramcd(self) -> str:
-        """The ADRS parameter code (visit number appended)."""
-        return self.code("LLDAS")
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         from survlupus.clinical.steroids import dose_on
@@ -98,12 +95,8 @@ class SledaiReduction(_AtVisit):
     """SLEDAI-2K at least ``k`` points below baseline."""
 
     k: int = 4
+    STEM: ClassVar[str] = "SLED{k}R"
     citation: str = "Gladman DD et al. J Rheumatol 2002;29:288-91; seed CS20AT04 outcome"
-
-    @property
-    def paramcd(self) -> str:
-        """The ADRS parameter code (visit number appended)."""
-        return self.code(f"SLED{self.k}R")
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)
@@ -134,12 +127,8 @@ class SRI(_AtVisit):
 
     k: int = 4
     pga_rise_max: float = 0.3
+    STEM: ClassVar[str] = "SRI{k}_"
     citation: str = "Furie RA et al. Arthritis Rheum 2009;61:1143-51"
-
-    @property
-    def paramcd(self) -> str:
-        """The ADRS parameter code (visit number appended)."""
-        return self.code(f"SRI{self.k}_")
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -15,10 +16,14 @@ from survlupus.derive.tte.base import fmt
 @dataclass(frozen=True)
 class _AtVisit:
     visit: str = "W24"
+    STEM: ClassVar[str] = ""
+    """The PARAMCD stem (``{k}`` filled from the rule's ``k``); the visit number is appended."""
 
-    def code(self, stem: str) -> str:
+    @property
+    def paramcd(self) -> str:
+        """The ADRS parameter code, e.g. ``SRI4_52`` for SRI-4 at W52."""
         num = "".join(ch for ch in self.visit if ch.isdigit())
-        return f"{stem}{num}"
+        return f"{self.STEM.format(k=getattr(self, 'k', ''))}{num}"
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,8 @@ class HaematologicImprovement(_AtVisit):
     plt_rise_high: float = 30.0
     plt_rise_low: float = 20.0
     plt_rise_low_pct: float = 100.0
+    STEM: ClassVar[str] = "HEMIMP"
     citation: str = "Cheson BD et al. Blood 2006;108:419-25 (IWG); seed CS20AT04 outcome"
-
-    @property
-    def paramcd(self) -> str:
-        """The ADRS parameter code (visit number appended)."""
-        return self.code("HEMIMP")
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids("cytopenia")
@@ -110,12 +111,8 @@ class RenalResponse(_AtVisit):
     run_days: int = 7
     run_from: int = 85
     run_to: int = 169
+    STEM: ClassVar[str] = "RENRSP"
     citation: str = "Rovin BH et al. Lancet 2021;397:2070-80 (AURORA); seed CS20AT04 outcome"
-
-    @property
-    def paramcd(self) -> str:
-        """The ADRS parameter code (visit number appended)."""
-        return self.code("RENRSP")
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids("nephritis")
