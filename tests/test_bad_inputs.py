@@ -131,6 +131,43 @@ def link_outside(tables, folder):
     (folder / "infusions.csv").symlink_to(outside)
 
 
+def repeat_row(table, row, **changes):
+    """Append a copy of record ``row`` of ``table`` with ``changes``."""
+
+    def mutate(tables, folder):
+        df = tables[table]
+        extra = df.iloc[[row]].copy()
+        for col, value in changes.items():
+            extra[col] = value
+        tables[table] = pd.concat([df, extra], ignore_index=True)
+        write_csvs({table: tables[table]}, folder)
+
+    return mutate
+
+
+def add_event(event, subject="S002", date="2021-01-01", detail=""):
+    def mutate(tables, folder):
+        row = {
+            "subject_id": subject,
+            "event": event,
+            "start_date": date,
+            "end_date": "",
+            "severity": "severe" if event == "sfi_flare" else "",
+            "detail": detail,
+        }
+        tables["events"] = pd.concat([tables["events"], pd.DataFrame([row])], ignore_index=True)
+        write_csvs({"events": tables["events"]}, folder)
+
+    return mutate
+
+
+def case_variant_subject(tables, folder):
+    tables["subjects"].loc[1, "subject_id"] = "s001"
+    for name in ("visits", "steroids", "infusions"):
+        tables[name]["subject_id"] = tables[name]["subject_id"].replace("S002", "s001")
+    write_csvs(tables, folder)
+
+
 CASES = [
     # broken files
     Case("wrong delimiter", semicolons, "visits", "required column is missing", "subject_id"),
@@ -446,6 +483,101 @@ CASES = [
         "S001",
         2,
     ),
+    # keys, repeats and the order of dates (issue 19)
+    Case(
+        "exact duplicate steroid row",
+        repeat_row("steroids", 0),
+        "steroids",
+        "1 exact duplicate row(s) dropped",
+        severity="warning",
+    ),
+    Case(
+        "same steroid key, other dose",
+        repeat_row("steroids", 0, dose_mg_day="30"),
+        "steroids",
+        "two rows for drug and start date prednisolone, 2020-12-01 disagree on dose_mg_day",
+        "dose_mg_day",
+        "S001",
+        2,
+    ),
+    Case(
+        "same-day visit with an empty cell",
+        repeat_row("visits", 2, pga=""),
+        "visits",
+        "two rows for visit date 2021-02-07 disagree on pga (one of them empty)",
+        "pga",
+        "S001",
+        4,
+    ),
+    Case(
+        "exact duplicate event",
+        repeat_row("events", 0),
+        "events",
+        "1 exact duplicate row(s) dropped",
+        severity="warning",
+    ),
+    Case(
+        "open steroid rows of one drug",
+        repeat_row("steroids", 1, start_date="2021-03-01", dose_mg_day="8"),
+        "steroids",
+        "methylprednisolone 16 mg/day from 2021-01-15 has no end_date but a later "
+        "methylprednisolone row starts on 2021-03-01 (line 4)",
+        "end_date",
+        "S002",
+        3,
+    ),
+    Case(
+        "overlapping closed steroid rows",
+        repeat_row("steroids", 0, start_date="2021-03-01", end_date="2021-04-30"),
+        "steroids",
+        "still runs when a later prednisolone row starts on 2021-03-01",
+        "end_date",
+        "S001",
+        2,
+        severity="warning",
+    ),
+    Case(
+        "death before start_date",
+        add_event("death"),
+        "events",
+        "death on 2021-01-01 is before the subject's start_date 2021-02-01",
+        "start_date",
+        "S002",
+        3,
+    ),
+    Case(
+        "flare before start_date",
+        add_event("sfi_flare"),
+        "events",
+        "sfi_flare on 2021-01-01 is before the subject's start_date 2021-02-01",
+        "start_date",
+        "S002",
+        3,
+        severity="warning",
+    ),
+    Case(
+        "subject IDs differing in case",
+        case_variant_subject,
+        "subjects",
+        "subject IDs differ only in case or spacing: 'S001', 's001'",
+        "subject_id",
+    ),
+    Case(
+        "subject ID in another case in visits",
+        cell("visits", 0, "subject_id", "s001"),
+        "visits",
+        "subject s001 is not in subjects (subjects has S001; IDs are case-sensitive)",
+        "subject_id",
+        "s001",
+        2,
+    ),
+    Case(
+        "arms differing in case",
+        cell("subjects", 1, "arm", "msc"),
+        "subjects",
+        "arm labels differ only in case or spacing: 'MSC', 'msc'",
+        "arm",
+    ),
 ]
 
 
@@ -509,3 +641,26 @@ def test_file_size_limit(tmp_path):
     folder = write_csvs(tiny_tables(), tmp_path / "trial")
     report = survlupus.validate_trial(folder, max_file_bytes=100)
     assert any("above the limit" in p.message for p in report.errors)
+
+
+def test_an_exported_row_twice_does_not_double_the_dose(tmp_path):
+    """Hand check: S001 takes prednisolone 20 mg/day (= 20 mg prednisone) from 2020-12-01; the
+    same row twice is still 20 mg/day, not 40."""
+    tables = tiny_tables()
+    folder = write_csvs(tables, tmp_path / "trial")
+    repeat_row("steroids", 0)(tables, folder)
+    trial = survlupus.read_trial(folder)
+    assert len(trial.steroids) == 2  # the repeat is dropped on reading
+    doses = trial.steroid_daily()
+    day = doses[(doses["subject_id"] == "S001") & (doses["date"] == "2021-01-01")]
+    assert day["pred_eq_mg_day"].tolist() == [20.0]
+
+
+def test_an_event_before_day_one_is_not_counted(tmp_path):
+    """A severe SFI flare dated before start_date is history: TTSFLR has no event for S002."""
+    tables = tiny_tables()
+    folder = write_csvs(tables, tmp_path / "trial")
+    add_event("sfi_flare")(tables, folder)
+    adtte = survlupus.derive_adtte(survlupus.read_trial(folder))
+    row = adtte[(adtte["PARAMCD"] == "TTSFLR") & (adtte["USUBJID"] == "S002")]
+    assert row["CNSR"].tolist() != [0]

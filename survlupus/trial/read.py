@@ -24,6 +24,7 @@ import pandas as pd
 from survlupus.errors import DataError, Problem, raise_if_errors
 from survlupus.trial import parse
 from survlupus.trial.adverse import events_as_adverse_events
+from survlupus.trial.keys import check_keys
 from survlupus.trial.load import MAX_FILE_BYTES, Source, _load
 from survlupus.trial.model import Trial
 from survlupus.trial.parse import TableContext
@@ -35,7 +36,6 @@ from survlupus.trial.schema import (
     OPTIONAL_TABLES,
     RANGES,
     REQUIRED_TABLES,
-    SFI_SEVERITIES,
     STEROID_DRUGS,
     SUBGROUPS,
     TABLES,
@@ -293,7 +293,7 @@ def _parse_table(ctx: TableContext) -> pd.DataFrame:
             miss = parse.missing_mask(frame[col])
             ctx.flag(miss, col, lambda p: "value is missing", f"fill in {col}; it is required")
     out["_row"] = (np.arange(len(frame)) + 2) if ctx.is_file else frame.index.to_numpy()
-    out = _check_keys(ctx, out)
+    out = check_keys(ctx, out)
     out = out.reset_index(drop=True)
     out.attrs["source"] = ctx.source
     return out
@@ -325,66 +325,3 @@ def _parse_column(ctx: TableContext, col: str, kind: str | None) -> pd.Series:
     if kind == "sex":
         return parse.parse_choice(ctx, col, ("F", "M"), upper=True, what="sex")
     raise AssertionError(kind)
-
-
-def _check_keys(ctx: TableContext, out: pd.DataFrame) -> pd.DataFrame:
-    if ctx.name == "subjects" and "subject_id" in out:
-        dup = out["subject_id"].notna() & out["subject_id"].duplicated(keep=False)
-        ctx.flag(
-            dup.to_numpy(),
-            "subject_id",
-            lambda p: "subject appears more than once",
-            "keep one row per subject in subjects",
-        )
-    if ctx.name == "visits" and {"subject_id", "visit_date"} <= set(out.columns):
-        out = _check_duplicate_visits(ctx, out)
-    if ctx.name == "events" and "severity" in out and "event" in out:
-        sev = out["severity"]
-        sfi = (out["event"] == "sfi_flare").to_numpy()
-        bad = sfi & sev.notna().to_numpy() & ~sev.isin(SFI_SEVERITIES).to_numpy()
-        ctx.flag(
-            bad,
-            "severity",
-            lambda p: f"sfi_flare severity {sev.iloc[p]!r} is unknown",
-            "use mild_moderate or severe",
-        )
-    return out
-
-
-def _check_duplicate_visits(ctx: TableContext, out: pd.DataFrame) -> pd.DataFrame:
-    keyed = out["subject_id"].notna() & out["visit_date"].notna()
-    dup = (keyed & out.duplicated(["subject_id", "visit_date"], keep=False)).to_numpy()
-    if not dup.any():
-        return out
-    sub = out[dup]
-    values = [c for c in out.columns if c not in ("subject_id", "visit_date", "_row")]
-    conflict_cols: dict[tuple, list[str]] = {}
-    for col in values:
-        n = sub.groupby(["subject_id", "visit_date"])[col].nunique(dropna=True)
-        for key in n[n > 1].index:
-            conflict_cols.setdefault(key, []).append(col)
-    identical = sub.drop(columns="_row").duplicated(keep="first").to_numpy()
-    keys = list(zip(out["subject_id"], out["visit_date"], strict=True))
-    first_seen: set[tuple] = set()
-    for pos in np.flatnonzero(dup):
-        key = keys[pos]
-        date = key[1].date().isoformat()
-        if key in conflict_cols:
-            if key in first_seen:
-                continue
-            first_seen.add(key)
-            ctx.add(
-                f"two rows for visit date {date} disagree on " + ", ".join(conflict_cols[key]),
-                "keep one row per subject and visit date, or correct the date of the other",
-                conflict_cols[key][0],
-                pos=int(pos),
-            )
-    n_identical = int(identical.sum())
-    if n_identical:
-        ctx.add(
-            f"{n_identical} exact duplicate visit row(s) dropped",
-            "remove the repeated rows",
-            severity="warning",
-        )
-        out = out.drop(index=sub.index[identical])
-    return out

@@ -1,7 +1,7 @@
 """Checks that need more than one column or table, and the derived columns filled on reading.
 
 * orphans: subjects in visits, steroids, events or infusions missing from ``subjects``;
-* intervals that end before they start (steroids, events, follow-up);
+* dates against each other (:mod:`survlupus.trial.timeline`);
 * visits after the subject's last contact or death; more than one death;
 * SLEDAI-2K given as a score that disagrees with its 24 descriptors;
 * filled here: ``sledai2k`` from the descriptors where the score is missing, and ``egfr_ml_min`` by
@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,57 +18,15 @@ import pandas as pd
 from survlupus.clinical.egfr import ckd_epi_2021
 from survlupus.clinical.immunosuppressants import SFI_D_IMMUNOSUPPRESSANTS, names_drug
 from survlupus.clinical.sledai import has_descriptors, sledai2k_score
-from survlupus.errors import Problem, Severity
+from survlupus.errors import Problem
 from survlupus.trial.adverse import check_fatal
-from survlupus.trial.parse import MAX_LISTED
+from survlupus.trial.reporter import Reporter as _Reporter
 from survlupus.trial.schema import SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
+from survlupus.trial.timeline import check_timeline
 
 DAYS_PER_YEAR = 365.25
 EARLY_VISIT_DAYS = 365
 """A visit this many days or more before ``start_date`` is reported (warning)."""
-
-
-class _Reporter:
-    """Problems for a parsed table, located by its ``_row`` column."""
-
-    def __init__(self, name: str, frame: pd.DataFrame, source: str, problems: list[Problem]):
-        self.name, self.frame, self.source, self.problems = name, frame, source, problems
-
-    def flag(
-        self,
-        mask,
-        column: str | None,
-        message: Callable[[int], str],
-        fix: str,
-        severity: Severity = "error",
-    ) -> None:
-        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-        for pos in positions[:MAX_LISTED]:
-            row = self.frame["_row"].iloc[pos] if "_row" in self.frame else None
-            subj = self.frame["subject_id"].iloc[pos] if "subject_id" in self.frame else None
-            self.problems.append(
-                Problem(
-                    self.name,
-                    message(int(pos)),
-                    fix,
-                    column,
-                    None if pd.isna(subj) else str(subj),
-                    row,
-                    severity,
-                    self.source,
-                )
-            )
-        if len(positions) > MAX_LISTED:
-            self.problems.append(
-                Problem(
-                    self.name,
-                    f"... and {len(positions) - MAX_LISTED} more rows with the same problem",
-                    fix,
-                    column,
-                    severity=severity,
-                    source=self.source,
-                )
-            )
 
 
 def cross_table_checks(
@@ -79,6 +37,12 @@ def cross_table_checks(
     if "subject_id" not in subjects:
         return problems
     known = set(subjects["subject_id"].dropna())
+    folded = {str(k).casefold(): k for k in known}
+
+    def not_known(value) -> str:
+        near = folded.get(str(value).casefold())
+        hint = f" (subjects has {near}; IDs are case-sensitive)" if near is not None else ""
+        return f"subject {value} is not in subjects{hint}"
     for name in ("visits", "steroids", "events", "infusions", "adverse_events"):
         df = tables[name]
         if "subject_id" not in df or df.empty:
@@ -88,35 +52,14 @@ def cross_table_checks(
         rep.flag(
             orphan.to_numpy(),
             "subject_id",
-            lambda p, df=df: f"subject {df['subject_id'].iloc[p]} is not in subjects",
+            lambda p, df=df: not_known(df["subject_id"].iloc[p]),
             "add the subject to subjects, or correct the subject_id",
         )
-    _check_intervals(tables, sources, problems)
+    check_timeline(tables, sources, problems)
     _check_follow_up(tables, sources, problems)
     check_fatal(tables, sources.get("adverse_events", "adverse_events"), problems)
     _check_immunosuppressants(tables, sources, problems)
     return problems
-
-
-def _check_intervals(tables, sources, problems: list[Problem]) -> None:
-    for name, start, end in (
-        ("subjects", "start_date", "end_date"),
-        ("steroids", "start_date", "end_date"),
-        ("events", "start_date", "end_date"),
-        ("adverse_events", "start_date", "end_date"),
-    ):
-        df = tables[name]
-        if start in df and end in df:
-            rep = _Reporter(name, df, sources.get(name, name), problems)
-            bad = (df[end] < df[start]).to_numpy()
-            rep.flag(
-                bad,
-                end,
-                lambda p, df=df, start=start, end=end: (
-                    f"{end} {df[end].iloc[p].date()} is before {start} {df[start].iloc[p].date()}"
-                ),
-                f"correct {start} or {end}",
-            )
 
 
 def _check_immunosuppressants(tables, sources, problems: list[Problem]) -> None:
