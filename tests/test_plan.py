@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import survlupus
+from survlupus.derive import responders
 from survlupus.plan import PlanError, generic_plan, infer_schedule, plan_from_dict, plan_to_toml
 from survlupus.plan.legacy import is_legacy, plan_from_legacy
 from survlupus.synthetic import design_plan_text
@@ -77,6 +78,19 @@ def test_minimal_plan_loads_with_documented_defaults():
             r"schedule\.visits\[1\]\.day: visits must be in order",
         ),
         ("plots", {}, r"plan\.plots: unknown key; known: study"),
+        # values out of range are refused up front, before any data is read (issue 19)
+        ("analysis.firth_below", -1, r"analysis\.firth_below: -1 is below 0"),
+        ("analysis.landmark_days", [500], r"landmark_days\[0\]: day 500 is beyond the efficacy"),
+        ("outcomes.1.at_day", 0, r"outcomes\[1\]\.at_day: day 0 is outside the efficacy window"),
+        ("outcomes.1.at_day", 201, r"at_day: day 201 is outside the efficacy window \(1-200"),
+        ("schedule.visits", [{"label": "S", "day": -3}], r"-3 is before study day 1"),
+        ("definitions.TTRFLR", {"confirm_days": -3}, r"RenalFlare\.confirm_days is -3: must not"),
+        (
+            "definitions.TTRFLR",
+            {"creatinine_factor": 0.9},
+            r"TTRFLR: RenalFlare\.creatinine_factor is 0\.9: a rise factor must be above 1",
+        ),
+        ("outcomes.0.definition", {"k": 0}, r"outcomes\[0\]\.definition: .*k must be at least 1"),
     ],
 )
 def test_plan_errors_name_the_key(path, value, message):
@@ -223,3 +237,18 @@ def test_results_plan_and_fits_display_themselves():
     assert fig.axes and fig.axes[0].get_title()
     with pytest.raises(ValueError, match="unknown figure kind 'kaplan'"):
         res.figure("kaplan", "TTSFLR")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: survlupus.RenalFlare(confirm_days=-3), "RenalFlare.confirm_days is -3"),
+        (lambda: survlupus.RenalFlare(creatinine_factor=1.0), "a rise factor must be above 1"),
+        (lambda: responders.SRI(k=0), "SRI.k is 0: k must be at least 1"),
+        (lambda: responders.SteroidTaper(from_day=90, to_day=30), "SteroidTaper.to_day is 30"),
+        (lambda: survlupus.SevereFlare(sledai_above=float("nan")), "must be a finite number"),
+    ],
+)
+def test_definitions_refuse_settings_out_of_range(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

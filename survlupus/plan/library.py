@@ -84,7 +84,10 @@ def override(definition, values: dict[str, Any], where: str):
         else:
             raise PlanError(f"{where}.{key}: cannot be set from a plan")
         changes[key] = value
-    return replace(definition, **changes)
+    try:
+        return replace(definition, **changes)
+    except ValueError as exc:  # the definition's own range checks (derive/settings.py)
+        raise PlanError(f"{where}: {exc}") from None
 
 
 def endpoint_library(

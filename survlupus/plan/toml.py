@@ -122,6 +122,11 @@ def _schedule(data: dict) -> tuple[Window, ...]:
         before, after = d.get("before", width), d.get("after", width)
         if min(before, after) < 0:
             raise PlanError(f"{where}: a window cannot be negative")
+        if d["day"] < 1:
+            raise PlanError(
+                f"{where}.day: {d['day']} is before study day 1 (the schedule lists post-baseline "
+                "visits; baseline is the last value on or before day 1)"
+            )
         if any(w.label == d["label"] for w in out):
             raise PlanError(f"{where}.label: {d['label']!r} is scheduled twice")
         if out and d["day"] <= out[-1].day:
@@ -305,6 +310,15 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
         generic=a.get("generic", False),
         notes=_strings(a.get("notes", []), "analysis.notes"),
     )
+    if plan.firth_below < 0:
+        raise PlanError(f"analysis.firth_below: {plan.firth_below} is below 0")
+    efficacy = windows["efficacy"]
+    for i, day in enumerate(plan.landmark_days):
+        if day > efficacy:
+            raise PlanError(
+                f"analysis.landmark_days[{i}]: day {day} is beyond the efficacy window "
+                f"({efficacy} days): nobody is followed that long"
+            )
     library = endpoint_library(plan.variants, plan.definitions)  # checks variants and overrides
     numbers = [o.number for o in plan.outcomes]
     for i, o in enumerate(plan.outcomes):
@@ -314,6 +328,11 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
         plan.population(o.population)
         if o.window not in windows:
             raise PlanError(f"{where}.window: {o.window!r} is not one of {', '.join(windows)}")
+        if o.at_day is not None and not 1 <= o.at_day <= windows[o.window]:
+            raise PlanError(
+                f"{where}.at_day: day {o.at_day} is outside the {o.window} window "
+                f"(1-{windows[o.window]} days)"
+            )
         if o.kind == "tte":
             for code in (*o.endpoints, *([o.competing] if o.competing else [])):
                 if code not in library:

@@ -161,15 +161,24 @@ class KaplanMeier:
         return self.quantile(0.5)
 
     def at(self, times: Sequence[float]) -> pd.DataFrame:
-        """S(t) with CI at each time (landmarks), per group; NaN beyond the last observation."""
+        """S(t) with CI at each time (landmarks), per group.
+
+        Beyond the last observed time S(t) is NaN (not estimable) unless the curve has already
+        reached 0; up to it, the value at the last time on or before t (R's ``summary(fit,
+        times=)``; R with ``extend = TRUE`` carries the last value past the end instead)."""
         rows = []
         for g, tab in self.table.groupby("group", sort=False):
             t = tab["time"].to_numpy()
             for x in times:
                 i = np.searchsorted(t, x, side="right") - 1
+                last = self._times(g).max() if len(self._times(g)) else -np.inf
                 if i < 0:
                     vals = (1.0, 1.0, 1.0, tab["n_risk"].iloc[0])
-                else:  # beyond the last time the last value carries (R: extend = TRUE)
+                elif x > last and tab["survival"].iloc[i] > 0:
+                    # no subject followed to x and the curve has not reached 0: S(x) is not
+                    # estimable (R's extend = TRUE would carry the last value; we say NE)
+                    vals = (np.nan, np.nan, np.nan, 0)
+                else:
                     r = tab.iloc[i]
                     vals = (r["survival"], r["lower"], r["upper"], int((self._times(g) >= x).sum()))
                 rows.append(

@@ -43,6 +43,7 @@ def cross_table_checks(
         near = folded.get(str(value).casefold())
         hint = f" (subjects has {near}; IDs are case-sensitive)" if near is not None else ""
         return f"subject {value} is not in subjects{hint}"
+
     for name in ("visits", "steroids", "events", "infusions", "adverse_events"):
         df = tables[name]
         if "subject_id" not in df or df.empty:

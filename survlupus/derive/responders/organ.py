@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from survlupus.derive.responders.context import Context, frame
+from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.base import fmt
 
 
@@ -18,6 +19,9 @@ class _AtVisit:
     visit: str = "W24"
     STEM: ClassVar[str] = ""
     """The PARAMCD stem (``{k}`` filled from the rule's ``k``); the visit number is appended."""
+
+    def __post_init__(self) -> None:
+        check_settings(self)
 
     @property
     def paramcd(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from survlupus.derive.responders.context import Context, frame
+from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.base import fmt
 
 
@@ -21,6 +22,9 @@ class SteroidTaper:
     max_mg: float = 7.5
     visit: str = "W12"
     citation: str = "CS20AT04 phase IIa primary outcome (seed); spec endpoints.md"
+
+    def __post_init__(self) -> None:
+        check_settings(self)
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.engine import CensorSource, Convention, EventSource
 from survlupus.derive.tte.panel import VisitPanel
 from survlupus.trial.model import Trial
@@ -108,6 +109,7 @@ class Endpoint:
                 f"{type(self).__name__}.missing must be one of {MISSING_POLICIES}, "
                 f"not {self.missing!r}"
             )
+        check_settings(self)
 
     def sources(
         self, trial: Trial, panel: VisitPanel
