@@ -95,3 +95,51 @@ def test_report_out_is_checked_before_any_work(tmp_path, capsys):
     assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(other)]) == 1
     assert "holds something other than a survlupus report" in capsys.readouterr().err
     assert (other / "thesis.docx").read_text() == "mine"
+
+
+def test_xpt_splits_any_length_of_text_into_eight_character_names(tmp_path):
+    import pyreadstat
+
+    value = "".join(chr(65 + i % 26) for i in range(2500))  # 13 parts of at most 200 bytes
+    df = pd.DataFrame({"USUBJID": ["A", "B"], "EVIDENCE": [value, "short"]})
+    survlupus.write_dataset(df, tmp_path / "x.xpt")
+    back, _ = pyreadstat.read_xport(tmp_path / "x.xpt")
+    parts = (
+        ["EVIDENCE"]
+        + [f"EVIDENC{k}" for k in range(2, 10)]
+        + [f"EVIDEN{k}" for k in (10, 11, 12, 13)]
+    )
+    assert back.columns.tolist() == ["USUBJID", *parts]
+    assert "".join(back.loc[0, parts]) == value and back.loc[1, "EVIDENCE"] == "short"
+    with pytest.raises(ValueError, match="at most 8 characters: TOOLONGNAME"):
+        survlupus.write_dataset(pd.DataFrame({"TOOLONGNAME": [1]}), tmp_path / "y.xpt")
+    assert not list(tmp_path.glob("y.xpt*"))  # nothing half-written
+
+
+def test_a_trial_without_any_flare_or_neutrophil_count_reports(tmp_path, capsys):
+    """The tiny trial has no flare and no neutrophils column: episodes are an empty table with
+    its columns, haematologic improvement is read from the counts it has, and the report runs."""
+    from survlupus.cli import main
+
+    from .conftest import tiny_tables, write_csvs
+
+    folder = write_csvs(tiny_tables(), tmp_path / "trial")
+    trial = survlupus.read_trial(folder)
+    episodes = survlupus.derive_episodes(trial)
+    assert episodes.empty and "ONSETDT" in episodes and episodes["ONSETDT"].dtype.kind == "M"
+    assert (
+        main(
+            [
+                "derive",
+                str(folder),
+                "--out",
+                str(tmp_path / "ad.xpt"),
+                "--episodes",
+                str(tmp_path / "ep.xpt"),
+            ]
+        )
+        == 0
+    )
+    assert main(["report", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "index.html").exists()
+    assert "Traceback" not in capsys.readouterr().err

@@ -162,7 +162,12 @@ def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         out[col] = text.str.slice(0, XPT_TEXT_BYTES)
         pos = list(out.columns).index(col)
         for k in range(2, n_parts + 1):
-            name = (col[:7] + str(k)) if len(col) >= 8 else col + str(k)
+            name = col[: 8 - len(str(k))] + str(k)  # EVIDENC2 ... EVIDEN10 ... EVIDE100
+            if name in out.columns:
+                raise ValueError(
+                    f"XPT: the continuation {name} of {col} clashes with a column of that name; "
+                    "rename the column or write CSV/Parquet"
+                )
             out.insert(
                 pos + k - 1, name, text.str.slice((k - 1) * XPT_TEXT_BYTES, k * XPT_TEXT_BYTES)
             )
@@ -199,6 +204,12 @@ def write_dataset(
 def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) -> None:
     import pyreadstat
 
+    long = [c for c in df.columns if len(str(c)) > 8]
+    if long:
+        raise ValueError(
+            f"{path.name}: XPT v5 names have at most 8 characters: {', '.join(map(str, long))}; "
+            "rename them or write CSV/Parquet"
+        )
     out = _split_long(df, labels)
     formats = {}
     for col in out.columns:
@@ -206,15 +217,17 @@ def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) 
             out[col] = out[col].dt.date  # written as SAS dates
             formats[col] = "DATE9."
     col_labels = [to_ascii(labels.get(c, c))[:40] for c in out.columns]
+    partial = path.with_name(path.name + ".partial")  # never a half-written .xpt
     pyreadstat.write_xport(
         out,
-        str(path),
+        str(partial),
         file_format_version=5,
         table_name=name[:8].upper(),
         column_labels=col_labels,
         variable_format=formats,
     )
-    _pin_xpt_timestamps(path)
+    _pin_xpt_timestamps(partial)
+    partial.replace(path)
 
 
 _XPT_STAMP = re.compile(rb"\d{2}[A-Z]{3}\d{2}:\d{2}:\d{2}:\d{2}")

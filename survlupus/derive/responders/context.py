@@ -14,6 +14,7 @@ from survlupus.clinical.steroids import daily_dose
 from survlupus.clinical.windows import Window, assign_windows, select_visit
 from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
 from survlupus.trial.model import Trial
+from survlupus.trial.schema import TABLES
 
 RESPONDER_COLUMNS = [
     "USUBJID",
@@ -30,6 +31,9 @@ RESPONDER_COLUMNS = [
     "CRIT",
     "REASON",
 ]
+
+
+VISIT_MEASURES = tuple(c for c, k in TABLES["visits"].columns.items() if k == "number")
 
 
 @dataclass
@@ -59,10 +63,15 @@ class Context:
         return pd.Index(s["subject_id"], name="subject_id")
 
     def at_visit(self, visit: str, ids: pd.Index) -> pd.DataFrame:
-        return select_visit(self.windowed, visit).set_index("subject_id").reindex(ids)
+        """The visit's row per subject; a measure the trial does not record is all missing."""
+        v = select_visit(self.windowed, visit).set_index("subject_id").reindex(ids)
+        absent = [c for c in VISIT_MEASURES if c not in v.columns]
+        return v.assign(**dict.fromkeys(absent, np.nan)) if absent else v
 
     def baseline(self, variables: Sequence[str], ids: pd.Index) -> pd.DataFrame:
-        return self.trial.baseline(list(variables)).set_index("subject_id").reindex(ids)
+        """Baseline per subject; a variable the trial does not record is all missing."""
+        base = self.trial.baseline(list(variables)).set_index("subject_id").reindex(ids)
+        return base.reindex(columns=list(variables))
 
     def rescue_by(self, dates: pd.Series) -> pd.Series:
         """Date of a rescue therapy on or before each subject's date (NaT if none)."""

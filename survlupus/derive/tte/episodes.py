@@ -126,9 +126,10 @@ def derive_episodes(
                 )
             )
     parts.append(_investigator_mild(trial, window, all_subjects))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else None
-    if out is None or out.empty:
-        return pd.DataFrame(columns=EPISODE_COLUMNS)
+    parts = [p for p in parts if len(p)]
+    if not parts:  # no flare of any kind: the table with its columns and types, no row
+        return _no_episodes()
+    out = pd.concat(parts, ignore_index=True)
     out = out.drop(columns=["_scope_pos"], errors="ignore")
     out = out.drop_duplicates(["USUBJID", "TYPE", "ONSETDT"], keep="first")
     subj = trial.subjects.set_index("subject_id")
@@ -139,6 +140,11 @@ def derive_episodes(
     out = out.sort_values(["USUBJID", "ONSETDT", "TYPE"], kind="stable")
     out["EPISODE"] = out.groupby(["USUBJID", "TYPE"]).cumcount() + 1
     return out[EPISODE_COLUMNS].reset_index(drop=True)
+
+
+def _no_episodes() -> pd.DataFrame:
+    types = {"EPISODE": "int64", "ONSETDT": "datetime64[ns]", "ONSETDY": "int64"}
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, "object")) for c in EPISODE_COLUMNS})
 
 
 def _investigator_mild(trial: Trial, window: int, all_subjects: bool) -> pd.DataFrame:

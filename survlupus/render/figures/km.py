@@ -156,7 +156,8 @@ def plot_curves(
     max_aval = float(table["time"].max()) if len(table) else 1.0
     ticks = list(ticks) if ticks is not None else default_ticks(max_aval, time_unit)
     ax.set_xticks(ticks)
-    ax.set_xlim(0, max(ticks[-1], float(to_x(max_aval, time_unit))) * 1.02)
+    right = max(ticks[-1], float(to_x(max_aval, time_unit)))
+    ax.set_xlim(0, (right if right > 0 else 1.0) * 1.02)  # a curve of time 0 only: a unit axis
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(
