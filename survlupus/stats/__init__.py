@@ -4,6 +4,7 @@
 from survlupus.stats.compare import LogRankResult, logrank
 from survlupus.stats.competing import CumulativeIncidence, cumulative_incidence, gray_test
 from survlupus.stats.cox import CoxResult, cox
+from survlupus.stats.finegray import FineGrayResult, fine_gray
 from survlupus.stats.km import KaplanMeier, kaplan_meier
 from survlupus.stats.longitudinal import (
     geometric_mean_ratio,
@@ -40,6 +41,8 @@ __all__ = [
     "MMRMResult",
     "SummaryTable",
     "cox",
+    "fine_gray",
+    "FineGrayResult",
     "cumulative_incidence",
     "flare_rates",
     "geometric_mean_ratio",

@@ -26,9 +26,11 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.duration.hazard_regression import PHReg
 
-from survlupus.stats.data import select
+from survlupus.stats.data import _problem, select
 from survlupus.stats.display import html_table
-from survlupus.stats.identifiable import drop_aliased
+from survlupus.stats.identifiable import drop_aliased, drop_uninformative
+from survlupus.stats.riskset import robust_variance, score_residuals
+from survlupus.stats.zph import zph
 
 TIES = ("efron", "breslow")
 
@@ -74,40 +76,6 @@ def design_matrix(
     return Design(X, names, terms)
 
 
-def risk_set_terms(time, event, X, beta, strata, ties: str):
-    """Per event time: its time, the score contribution u_j and information contribution V_j.
-
-    Efron: for d tied deaths the risk-set sums are reduced by r/d of the deaths' sums, r = 0..d-1;
-    Breslow: not reduced. Sums run within strata.
-    """
-    eta = X @ beta
-    w = np.exp(eta - eta.max()) if len(eta) else eta  # shifted: the ratios are unchanged
-    out_t, out_u, out_v = [], [], []
-    for s in np.unique(strata):
-        ins = strata == s
-        t_s, e_s, X_s, w_s = time[ins], event[ins], X[ins], w[ins]
-        for t in np.unique(t_s[e_s == 1]):
-            risk = t_s >= t
-            dead = (t_s == t) & (e_s == 1)
-            d = dead.sum()
-            S0, S1 = w_s[risk].sum(), w_s[risk] @ X_s[risk]
-            S2 = (X_s[risk] * w_s[risk][:, None]).T @ X_s[risk]
-            D0, D1 = w_s[dead].sum(), w_s[dead] @ X_s[dead]
-            D2 = (X_s[dead] * w_s[dead][:, None]).T @ X_s[dead]
-            u = X_s[dead].sum(axis=0)
-            V = np.zeros((X.shape[1], X.shape[1]))
-            for r in range(d):
-                f = r / d if ties == "efron" else 0.0
-                s0, s1, s2 = S0 - f * D0, S1 - f * D1, S2 - f * D2
-                mean = s1 / s0
-                u = u - mean
-                V += s2 / s0 - np.outer(mean, mean)
-            out_t.append(t)
-            out_u.append(u)
-            out_v.append(V)
-    return np.array(out_t), np.array(out_u), np.array(out_v)
-
-
 @dataclass(frozen=True)
 class CoxResult:
     """``table`` (``term, coef, se, hr, lower, upper, p``), ``tests`` (likelihood ratio, Wald and
@@ -125,6 +93,8 @@ class CoxResult:
     data: pd.DataFrame = field(repr=False)
     strata: np.ndarray = field(repr=False)
     notes: tuple[str, ...] = ()
+    paramcd: str = ""
+    robust: bool = False
 
     def __repr__(self) -> str:
         model = "Firth penalised Cox" if self.firth else f"Cox ({self.ties})"
@@ -135,66 +105,42 @@ class CoxResult:
         return html_table(repr(self) + (f" Note: {notes}" if notes else ""), self.table)
 
     def ph_test(self) -> pd.DataFrame:
-        """Grambsch-Therneau test as survival >= 3.0's ``cox.zph(fit)`` (transform "km")."""
-        beta = self.table["coef"].dropna().to_numpy()  # estimable terms, as the design
-        return zph(
-            self.data["time"].to_numpy(float),
-            self.data["event"].to_numpy(int),
-            self.design,
-            beta,
-            self.strata,
-            self.ties,
-        )
+        """Grambsch-Therneau test as survival >= 3.0's ``cox.zph(fit)`` (transform "km").
 
-
-def _km_left(time, event) -> np.ndarray:
-    """1 - pooled Kaplan-Meier just before each time (R's left-continuous ``km`` transform)."""
-    uniq = np.unique(time[event == 1])
-    surv, s = {}, 1.0
-    for t in uniq:
-        surv[t] = s
-        n, d = (time >= t).sum(), ((time == t) & (event == 1)).sum()
-        s *= 1 - d / n
-    km_before = np.array([surv.get(t, np.nan) for t in time])
-    # for a censored time the left-continuous value is the KM after all earlier event times
-    for i, t in enumerate(time):
-        if np.isnan(km_before[i]):
-            prior = uniq[uniq < t]
-            km_before[i] = (
-                1.0
-                if not len(prior)
-                else np.prod(
-                    [1 - ((time == x) & (event == 1)).sum() / (time >= x).sum() for x in prior]
-                )
+        Refused (a ``DataError`` naming the model) for a Firth fit and for a fit without a
+        finite maximum, where the test is not defined.
+        """
+        model = f"the Cox model of {self.paramcd}"
+        if self.firth:
+            raise _problem(
+                f"ph_test: {model} is Firth's penalised fit; cox.zph is not defined for it",
+                "check proportional hazards on the ordinary fit (firth=False), if it converges",
             )
-    return 1.0 - km_before
-
-
-def zph(time, event, design: Design, beta, strata, ties) -> pd.DataFrame:
-    g_all = _km_left(time, event)
-    g_all = g_all - g_all[event == 1].mean()
-    t_j, u_j, v_j = risk_set_terms(time, event, design.X, beta, strata, ties)
-    g = np.array([g_all[np.flatnonzero((time == t) & (event == 1))[0]] for t in t_j])
-    p = design.X.shape[1]
-    u2 = (g[:, None] * u_j).sum(axis=0)
-    I11 = v_j.sum(axis=0)
-    I12 = (g[:, None, None] * v_j).sum(axis=0)
-    I22 = (g[:, None, None] ** 2 * v_j).sum(axis=0)
-    imat = np.block([[I11, I12], [I12.T, I22]])
-    rows = []
-    for name, jj in design.terms.items():
-        kk = list(range(p)) + [p + j for j in jj]
-        u = np.concatenate([np.zeros(p), u2[jj]])
-        chisq = float(u @ np.linalg.solve(imat[np.ix_(kk, kk)], u))
-        rows.append(
-            {"term": name, "chisq": chisq, "df": len(jj), "p": float(stats.chi2.sf(chisq, len(jj)))}
-        )
-    u = np.concatenate([np.zeros(p), u2])
-    chisq = float(u @ np.linalg.solve(imat, u))
-    rows.append({"term": "GLOBAL", "chisq": chisq, "df": p, "p": float(stats.chi2.sf(chisq, p))})
-    out = pd.DataFrame(rows)
-    out["test"] = "Grambsch-Therneau score test (cox.zph, survival >= 3.0, transform km)"
-    return out
+        if any("no finite maximum" in n for n in self.notes):
+            raise _problem(
+                f"ph_test: {model} has no finite maximum (monotone likelihood), so the test "
+                "is not defined",
+                "an arm without events cannot be checked for proportional hazards",
+            )
+        beta = self.table["coef"].dropna().to_numpy()  # estimable terms, as the design
+        try:
+            with np.errstate(all="ignore"):
+                out = zph(
+                    self.data["time"].to_numpy(float),
+                    self.data["event"].to_numpy(int),
+                    self.design,
+                    beta,
+                    self.strata,
+                    self.ties,
+                )
+        except np.linalg.LinAlgError:
+            out = None
+        if out is None or not np.isfinite(out["chisq"]).all():
+            raise _problem(
+                f"ph_test: {model} gives a singular information for the time-varying terms",
+                "too few events to test proportional hazards; report the test as not done",
+            )
+        return out
 
 
 def cox(
@@ -207,46 +153,76 @@ def cox(
     reference=None,
     subjects: pd.DataFrame | None = None,
     conf_level: float = 0.95,
+    robust: bool = False,
+    cluster: str | None = None,
 ) -> CoxResult:
     """Cox model of ``paramcd`` on ``covariates`` (ADTTE columns or ``subjects`` columns).
 
     ``reference``: the reference level of the first (text) covariate, or a dict per covariate.
-    ``firth=True`` fits Firth's penalised model (Breslow ties).
+    ``firth=True`` fits Firth's penalised model (Breslow ties). ``robust=True`` (or a
+    ``cluster`` column, e.g. a family or site) gives the sandwich variance of R's ``coxph(...,
+    cluster = )``: ``se`` is then robust (``se_naive`` beside it), the Wald test uses it.
     """
     if ties not in TIES:
         raise ValueError(f"ties must be one of {TIES}")
+    if firth and (robust or cluster):
+        raise ValueError("cox: a robust variance is not defined for Firth's penalised fit")
     covariates = list(covariates)
-    data = select(adtte, paramcd, covariates + ([strata] if strata else []), subjects)
+    extra = [c for c in (strata, cluster) if c]
+    data = select(adtte, paramcd, covariates + extra, subjects)
     design = design_matrix(data, covariates, reference)
     strata_arr = data[strata].astype(str).to_numpy() if strata else np.zeros(len(data), int)
     design, dropped = drop_aliased(design, strata_arr)
-    if design.X.shape[1] == 0:
-        raise ValueError(
-            f"cox: no term of {', '.join(covariates)} can be estimated for {paramcd} "
-            "(each is constant within every stratum or has no subject)"
-        )
     time, event = data["time"].to_numpy(float), data["event"].to_numpy(int)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    model = PHReg(
-        time,
-        design.X,
-        status=event,
-        strata=strata_arr if strata else None,
-        ties="breslow" if firth else ties,
-    )
+    ph_ties = "breslow" if firth else ties
+
+    def phreg(X):
+        return PHReg(time, X, status=event, strata=strata_arr if strata else None, ties=ph_ties)
+
+    if design.X.shape[1] and event.sum():
+        with np.errstate(all="ignore"):
+            info0 = -phreg(design.X).hessian(np.zeros(design.X.shape[1]))
+        design, flat = drop_uninformative(design, np.nan_to_num(info0))
+    else:
+        flat = []
+    if design.X.shape[1] == 0:
+        raise _problem(
+            f"cox: no term of {', '.join(covariates)} can be estimated for {paramcd} (each is "
+            "constant within every stratum, has no subject, or there is no event)",
+            "remove the covariate, or report the event counts without a model",
+        )
+    model = phreg(design.X)
     p = design.X.shape[1]
     ll0 = float(model.loglike(np.zeros(p)))
     notes: list[str] = [
         f"{name} cannot be estimated (constant within every stratum or aliased with earlier "
         "terms): dropped, coefficient NA, as R's coxph does"
         for name in dropped
+    ] + [
+        f"{name} cannot be estimated (no variation among the subjects at risk at the event "
+        "times): dropped, coefficient NA, as R's coxph does"
+        for name in flat
     ]
+    dropped = [*dropped, *flat]
+    if p >= event.sum():
+        notes.append(
+            f"{p} terms for {int(event.sum())} events: the model is over-parameterised and its "
+            "estimates are not usable; use fewer covariates"
+        )
     if firth:
         table, ll, tests = _firth(model, design, z)
     else:
         with warnings.catch_warnings():  # non-convergence is reported in ``notes``
             warnings.simplefilter("ignore")
-            fit = model.fit(disp=False)
+            try:
+                fit = model.fit(disp=False)
+            except np.linalg.LinAlgError:
+                raise _problem(
+                    f"cox: the model of {paramcd} on {', '.join(design.names)} cannot be fitted "
+                    f"(singular information; {int(event.sum())} events for {p} terms)",
+                    "use fewer covariates, or firth=True",
+                ) from None
         retvals = getattr(fit, "mle_retvals", None) or {}
         if not retvals.get("converged", True) or np.any(np.abs(fit.params) > 10):
             notes.append(
@@ -255,9 +231,14 @@ def cox(
                 "with firth=True"
             )
         beta, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+        se_naive = np.sqrt(np.diag(cov))
+        if robust or cluster:
+            with np.errstate(all="ignore"):
+                resid = score_residuals(time, event, design.X, beta, strata_arr, ties)
+            cov = robust_variance(resid, cov, data[cluster] if cluster else None)
         se = np.sqrt(np.diag(cov))
         ll = float(fit.llf)
-        with np.errstate(over="ignore"):  # a monotone likelihood gives inf; the note says why
+        with np.errstate(over="ignore", invalid="ignore"):  # monotone: inf; the note says why
             table = pd.DataFrame(
                 {
                     "term": design.names,
@@ -267,15 +248,17 @@ def cox(
                     "lower": np.exp(beta - z * se),
                     "upper": np.exp(beta + z * se),
                     "p": 2 * stats.norm.sf(np.abs(beta / se)),
-                    "p_test": "Wald",
+                    "p_test": "Wald (robust)" if robust or cluster else "Wald",
                 }
             )
+        if robust or cluster:
+            table.insert(3, "se_naive", se_naive)
         u0 = model.score(np.zeros(p))
         i0 = -model.hessian(np.zeros(p))
         stat = {
             "likelihood ratio": 2 * (ll - ll0),
-            "wald": float(beta @ np.linalg.solve(cov, beta)),
-            "score": float(u0 @ np.linalg.solve(i0, u0)),
+            "wald (robust)" if robust or cluster else "wald": _quadratic(beta, cov),
+            "score": _quadratic(u0, i0),
         }
         tests = pd.DataFrame(
             [
@@ -301,7 +284,18 @@ def cox(
         data,
         strata_arr,
         tuple(notes),
+        paramcd,
+        bool(robust or cluster),
     )
+
+
+def _quadratic(u: np.ndarray, m: np.ndarray) -> float:
+    """``u' m⁻¹ u``; NaN (shown NE) when ``m`` is singular, e.g. at a monotone fit."""
+    try:
+        with np.errstate(all="ignore"):
+            return float(u @ np.linalg.solve(m, u))
+    except np.linalg.LinAlgError:
+        return float("nan")
 
 
 def _firth(model: PHReg, design: Design, z: float):

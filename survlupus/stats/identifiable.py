@@ -35,3 +35,35 @@ def drop_aliased(design, strata: np.ndarray):
     return type(design)(
         x[:, keep], [design.names[j] for j in keep], {t: c for t, c in terms.items() if c}
     ), dropped
+
+
+TOLER_CHOL = np.finfo(float).eps ** 0.75
+"""R's ``coxph.control(toler.chol)``: a pivot below this fraction of the largest is zero."""
+
+
+def drop_uninformative(design, info: np.ndarray):
+    """Terms the information at 0 cannot separate, as R's ``cholesky2`` finds them: in model
+    order, a column whose pivot (its variance left after the columns kept before it) is below
+    ``TOLER_CHOL`` × the largest diagonal carries no information — e.g. a covariate that varies
+    only among subjects censored before the first event. ``(design, [dropped names])``."""
+    p = info.shape[0]
+    if p == 0:
+        return design, []
+    eps = TOLER_CHOL * max(float(np.max(np.abs(np.diag(info)))), 1e-300)
+    keep: list[int] = []
+    for j in range(p):
+        pivot = info[j, j]
+        if keep:
+            k = np.array(keep)
+            sub = info[np.ix_(k, k)]
+            pivot = info[j, j] - info[j, k] @ np.linalg.solve(sub, info[k, j])
+        if pivot > eps:
+            keep.append(j)
+    if len(keep) == p:
+        return design, []
+    dropped = [design.names[j] for j in range(p) if j not in keep]
+    index = {old: new for new, old in enumerate(keep)}
+    terms = {t: [index[c] for c in cols if c in index] for t, cols in design.terms.items()}
+    return type(design)(
+        design.X[:, keep], [design.names[j] for j in keep], {t: c for t, c in terms.items() if c}
+    ), dropped
