@@ -252,6 +252,23 @@ def _check_tte(r, adtte, ref):
         assert r.events_or_responders == int((data[data.ARM == r.arm].CNSR == 0).sum())
     elif r.comparison == "global":
         assert r.p_value == pytest.approx(survlupus.logrank(data, r.PARAMCD, "ARM").p)
+    elif "RMST" in r.comparison:
+        day = int(re.search(r"to day (\d+)", r.comparison).group(1))
+        t = survlupus.rmst(data, r.PARAMCD, tau=day, by="ARM", reference=ref)
+        t = t[t.comparison == "difference"].set_index("group").loc[r.arm]
+        assert (r.estimate, r.lower, r.upper, r.p_value) == pytest.approx(
+            (t.estimate, t.lower, t.upper, t.p), nan_ok=True
+        )
+    elif "subdistribution" in r.comparison:
+        competing = re.search(r"Fine-Gray model, (\w+) competing", r.method).group(1)
+        both = adtte[adtte.PARAMCD.isin([r.PARAMCD, competing])]
+        if r.population != "all":
+            both = both[both.SUBGROUP == r.population]
+        fg = survlupus.fine_gray(both, r.PARAMCD, competing, ["ARM"], reference=ref)
+        t = fg.table.set_index("term").loc[f"ARM[{r.arm}]"]
+        assert (r.estimate, r.lower, r.upper, r.p_value) == pytest.approx(
+            (t.shr, t.lower, t.upper, t.p)
+        )
     else:
         two = data[data.ARM.isin([r.arm, ref])]
         fit = survlupus.cox(data, r.PARAMCD, ["ARM"], reference=ref, firth="Firth" in r.method)

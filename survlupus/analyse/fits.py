@@ -12,10 +12,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from survlupus.errors import DataError
 from survlupus.stats.compare import LogRankResult, logrank
 from survlupus.stats.competing import CumulativeIncidence, cumulative_incidence
 from survlupus.stats.cox import CoxResult, cox
 from survlupus.stats.display import html_table
+from survlupus.stats.finegray import FineGrayResult, fine_gray
 from survlupus.stats.km import KaplanMeier, kaplan_meier
 
 
@@ -41,6 +43,7 @@ class TTEFit:
     reference: str | None = None
     strata: str | None = None
     notes: tuple[str, ...] = ()
+    fine_gray: FineGrayResult | None = field(default=None, repr=False)
 
     @property
     def model(self) -> str:
@@ -136,4 +139,12 @@ def with_competing(fit: TTEFit, adtte: pd.DataFrame, competing: str) -> TTEFit:
         return fit
     both = adtte[adtte["PARAMCD"].isin([fit.paramcd, competing])]
     cif = cumulative_incidence(both, fit.paramcd, competing=competing, by="ARM")
-    return replace(fit, cif=cif, competing=competing)
+    fg, notes = None, fit.notes
+    if fit.reference is not None and fit.cox is not None and not fit.firth:
+        try:
+            fg = fine_gray(both, fit.paramcd, competing, ["ARM"], reference=fit.reference)
+        except DataError as exc:  # e.g. fewer events than terms: said, not fitted
+            notes = (*notes, f"Fine-Gray model not fitted: {exc.problems[0].message}")
+        else:
+            notes = (*notes, *(f"Fine-Gray: {n}" for n in fg.notes))
+    return replace(fit, cif=cif, competing=competing, fine_gray=fg, notes=notes)

@@ -8,7 +8,9 @@ median_lower, median_upper, evaluable, reason``.
 * time to event, per arm: ``estimate`` = Kaplan-Meier probability of the event by ``at_day``
   (1 - S, log-log CI), the median (with CI) in the ``median`` columns; per comparison: the hazard
   ratio vs the reference (Cox, Efron; or Firth) and the pairwise log-rank p (stratified where the
-  outcome names ``strata``); with three or more arms also the global log-rank test;
+  outcome names ``strata``); the difference in restricted mean event-free time to the same day;
+  with a competing event the Fine-Gray subdistribution HR; with three or more arms also the
+  global log-rank test;
 * responder, per arm: responders / N, Clopper-Pearson CI; per comparison: difference in
   proportions (Newcombe hybrid score CI) and Fisher's exact p (CMH with ``strata``);
 * change from baseline, per arm and visit: n and mean change with its t-based 95 % CI.
@@ -25,6 +27,7 @@ import pandas as pd
 from survlupus.analyse.fits import TTEFit
 from survlupus.plan.model import AnalysisPlan, Outcome
 from survlupus.stats.proportions import responder_summary
+from survlupus.stats.rmst import rmst
 
 OUTCOME_COLUMNS = [
     "number",
@@ -159,6 +162,8 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
             if fit.notes and not fit.firth:
                 row["reason"] = "; ".join(fit.notes)
         rows.append(row)
+    rows += _rmst_rows(o, fit, day, arms) if o.kind == "tte" else []
+    rows += _fine_gray_rows(o, fit, arms)
     if len(km.groups) > 2:
         rows.append(
             base_row(
@@ -224,6 +229,70 @@ def responder_rows(
     return rows, summ
 
 
+def _rmst_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
+    """Per arm vs the reference: the difference in restricted mean event-free time to ``day``."""
+    ref = fit.reference
+    what = f"RMST difference to day {day}"
+    try:
+        table = rmst(fit.data, fit.paramcd, tau=day, by="ARM", reference=ref)
+    except ValueError as exc:  # a horizon beyond follow-up: said, not extrapolated
+        return [
+            base_row(
+                o,
+                fit.paramcd,
+                comparison=f"each arm vs {ref}: {what}",
+                evaluable=False,
+                reason=str(exc),
+                method="not evaluable",
+            )
+        ]
+    diff = table[table["comparison"] == "difference"].set_index("group")
+    return [
+        base_row(
+            o,
+            fit.paramcd,
+            arm=arm,
+            comparison=f"{arm} vs {ref}: {what}",
+            n=int(fit.data["ARM"].isin([arm, ref]).sum()),
+            events_or_responders=fit.events[arm] + fit.events[ref],
+            estimate=diff.loc[arm, "estimate"],
+            lower=diff.loc[arm, "lower"],
+            upper=diff.loc[arm, "upper"],
+            p_value=diff.loc[arm, "p"],
+            method=f"restricted mean event-free time to day {day} (days), difference of the "
+            "Kaplan-Meier areas, normal CI (R survRM2::rmst2, survival rmean)",
+        )
+        for arm in arms
+        if arm in diff.index
+    ]
+
+
+def _fine_gray_rows(o: Outcome, fit: TTEFit, arms: list[str]) -> list[dict]:
+    """Per arm vs the reference: the subdistribution hazard ratio with the competing event."""
+    if fit.fine_gray is None:
+        return []
+    table = fit.fine_gray.table.set_index("term")
+    ref = fit.reference
+    return [
+        base_row(
+            o,
+            fit.paramcd,
+            arm=arm,
+            comparison=f"{arm} vs {ref}: subdistribution HR",
+            n=int(fit.data["ARM"].isin([arm, ref]).sum()),
+            events_or_responders=fit.events[arm] + fit.events[ref],
+            estimate=table.loc[f"ARM[{arm}]", "shr"],
+            lower=table.loc[f"ARM[{arm}]", "lower"],
+            upper=table.loc[f"ARM[{arm}]", "upper"],
+            p_value=table.loc[f"ARM[{arm}]", "p"],
+            method=f"Fine-Gray model, {fit.competing} competing (Efron ties, robust 95% CI, "
+            "Wald p; R finegray + coxph(cluster = id))",
+        )
+        for arm in arms
+        if f"ARM[{arm}]" in table.index
+    ]
+
+
 def outcome_frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     for c in ("n", "events_or_responders"):
@@ -233,98 +302,3 @@ def outcome_frame(rows: list[dict]) -> pd.DataFrame:
     out["evaluable"] = out["evaluable"].astype(bool)
     out["primary"] = out["primary"].astype(bool)
     return out.fillna({"method": "", "reason": ""})
-
-
-def _num(x, digits: int) -> str:
-    return "NE" if pd.isna(x) else f"{x:.{digits}f}"
-
-
-def _ci_text(r, digits: int = 2, scale: float = 1.0, unit: str = "") -> str:
-    est, lo, hi = (scale * r[k] for k in ("estimate", "lower", "upper"))
-    return f"{_num(est, digits)}{unit} ({_num(lo, digits)}{unit} to {_num(hi, digits)}{unit})"
-
-
-def _result_text(r) -> str:
-    """One row's numbers as a reader reads them."""
-    kind, compared = r["kind"], bool(r["comparison"])
-    p = f"; p = {_p(r['p_value'])}" if compared else ""
-    if not r["evaluable"]:
-        return f"not evaluable: {r['reason']}"
-    if r["comparison"] == "global":
-        return f"p = {_p(r['p_value'])}"
-    if kind == "ae_time":
-        kind = "tte"
-    if kind == "safety" and "per 100 patient-years" in r["method"]:
-        return f"{r['n']} subjects; {_ci_text(r, 1)} per 100 PY"
-    if kind == "safety" and r["method"].startswith("table "):
-        return r["method"].split(":")[0]
-    if kind in ("safety", "lab_toxicity"):
-        return f"{r['events_or_responders']}/{r['n']} ({_num(100 * r['estimate'], 0)}%)"
-    if kind == "tte" and compared:
-        return f"HR {_num(r['estimate'], 2)} ({_num(r['lower'], 2)}-{_num(r['upper'], 2)}){p}"
-    if kind == "tte":
-        return (
-            f"{r['events_or_responders']}/{r['n']} events; {_num(100 * r['estimate'], 0)}% "
-            f"({_num(100 * r['lower'], 0)}-{_num(100 * r['upper'], 0)}); median "
-            f"{_num(r['median'], 0)} days"
-        )
-    if kind in ("responder", "responder_by_visit", "normalisation") and compared:
-        return "difference " + _ci_text(r, 0, 100, "%") + p
-    if kind in ("responder", "responder_by_visit", "normalisation"):
-        return (
-            f"{r['events_or_responders']}/{r['n']} ({_num(100 * r['estimate'], 0)}%; "
-            f"{_num(100 * r['lower'], 0)}-{_num(100 * r['upper'], 0)}%)"
-        )
-    if kind == "shift":
-        return f"n={r['n']}: {r['method']}"
-    if kind == "gmr":
-        return ("ratio of GMRs " if compared else f"n={r['n']}: GMR ") + _ci_text(r, 2) + p
-    if kind == "slope":
-        return ("difference " if compared else f"n={r['n']}: ") + _ci_text(r, 2) + " /year" + p
-    if kind == "mmrm" and compared:
-        return "difference " + _ci_text(r, 2) + p
-    return f"n={r['n']}: " + _ci_text(r, 2)
-
-
-def _p(p) -> str:
-    if pd.isna(p):
-        return "NE"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def outcome_display(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The outcome rows as a reader sees them: the numbers of each row as one ``result`` text
-    (``3/10 (30%; 7-65%)``, ``HR 0.62 (0.15-2.60); p = 0.512``, ``not evaluable: ...``)."""
-    cols = ["number", "outcome", "primary", "population", "PARAMCD", "visit", "arm", "comparison"]
-    out = outcomes[cols].copy()
-    out["primary"] = out["primary"].map({True: "primary", False: ""})
-    out["result"] = [_result_text(r) for r in outcomes.to_dict("records")]
-    out["method"] = outcomes["method"]
-    return out
-
-
-BY_VISIT = ("change", "mmrm", "gmr", "normalisation", "responder_by_visit")
-"""Outcome kinds with one result per visit: the page shows them as visit-by-column tables."""
-
-
-def outcome_overview(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """:func:`outcome_display` for reading at a glance: each outcome with results by visit is one
-    row pointing to its visit-by-visit table, and an outcome's label, population and method are
-    shown on its first row only."""
-    shown = outcome_display(outcomes)
-    is_change = (outcomes["kind"].isin(BY_VISIT) & outcomes["evaluable"]).to_numpy()
-    variables = shown[is_change].groupby("number")["PARAMCD"].unique().map(", ".join)
-    pointers = shown[is_change].drop_duplicates("number")
-    pointers = pointers.assign(
-        PARAMCD=pointers["number"].map(variables),
-        visit="",
-        arm="",
-        comparison="",
-        result="by visit: the table of outcome " + pointers["number"].astype(str),
-    )
-    main = pd.concat([shown[~is_change], pointers]).sort_index(kind="stable")
-    main = main.sort_values("number", kind="stable")
-    for col in ("outcome", "primary", "population", "method"):
-        repeat = main[col].eq(main[col].shift()) & main["number"].eq(main["number"].shift())
-        main[col] = main[col].mask(repeat, "")
-    return main.reset_index(drop=True)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from survlupus.analyse.fits import TTEFit
 from survlupus.analyse.forest import forest_rows
-from survlupus.analyse.outcomes import outcome_overview
+from survlupus.analyse.wording import outcome_overview
 from survlupus.plan.model import AnalysisPlan
 from survlupus.stats.tables import summary_frame, summary_rows
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survlupus.analyse.outcomes import BY_VISIT, outcome_display, outcome_overview
+from survlupus.analyse.wording import BY_VISIT, outcome_display, outcome_overview
 
 CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px;
