@@ -572,6 +572,24 @@ CASES = [
         2,
     ),
     Case(
+        "infinite value",
+        cell("visits", 2, "upcr_g_g", "inf"),
+        "visits",
+        "'inf' is not a number",
+        "upcr_g_g",
+        "S001",
+        4,
+    ),
+    Case(
+        "not-done code",
+        cell("visits", 2, "upcr_g_g", "ND"),
+        "visits",
+        "'ND' is not a number",
+        "upcr_g_g",
+        "S001",
+        4,
+    ),
+    Case(
         "arms differing in case",
         cell("subjects", 1, "arm", "msc"),
         "subjects",
@@ -664,3 +682,11 @@ def test_an_event_before_day_one_is_not_counted(tmp_path):
     adtte = survlupus.derive_adtte(survlupus.read_trial(folder))
     row = adtte[(adtte["PARAMCD"] == "TTSFLR") & (adtte["USUBJID"] == "S002")]
     assert row["CNSR"].tolist() != [0]
+
+
+def test_missing_value_codes_of_r_and_sas_are_read_as_missing(tmp_path):
+    """Documented acceptance: NA (R), . (SAS), N/A, NULL and NaN, in any case, are empty cells."""
+    tables = tiny_tables()
+    tables["visits"]["creatinine_umol_l"] = ["NA", " . ", "n/a", "NULL", "NaN", "72"]
+    trial = survlupus.read_trial(write_csvs(tables, tmp_path / "trial"))
+    assert trial.visits["creatinine_umol_l"].isna().tolist() == [True] * 5 + [False]

@@ -140,6 +140,12 @@ class Results:
         )
 
     def _repr_html_(self) -> str:
-        shown = outcome_overview(self.outcomes)
+        shown = outcome_overview(self.outcomes).drop(columns="method")
         head = html.escape(repr(self))
-        return f"<p>{head}</p>" + shown.to_html(index=False, border=0, na_rep="")
+        tail = (
+            "<p><small>Methods and every number: <code>results.outcomes</code>; a table: "
+            "<code>results.table(name)</code> (<code>results.table_names</code>); a figure: "
+            "<code>results.figure(kind, key)"
+            "</code>.</small></p>"
+        )
+        return f"<p>{head}</p>" + shown.to_html(index=False, border=0, na_rep="") + tail

@@ -161,6 +161,9 @@ def _outcome(item: dict, i: int) -> Outcome:
     endpoints = _strings(d["endpoints"], f"{where}.endpoints")
     if not endpoints:
         raise PlanError(f"{where}.endpoints: name at least one")
+    twice = sorted({e for e in endpoints if endpoints.count(e) > 1})
+    if twice:
+        raise PlanError(f"{where}.endpoints: {', '.join(twice)} listed twice")
     if kind == "responder" and "visit" not in d and not set(endpoints) <= {"STER4W12", "STER1224"}:
         raise PlanError(f"{where}.visit: required for a responder outcome")
     if kind in ("change", "responder_by_visit") and not d.get("visits"):
@@ -328,6 +331,12 @@ def plan_from_dict(data: dict[str, Any]) -> AnalysisPlan:
         plan.population(o.population)
         if o.window not in windows:
             raise PlanError(f"{where}.window: {o.window!r} is not one of {', '.join(windows)}")
+        labels = plan.visit_labels()
+        for v in (o.visit, *o.visits):
+            if v and labels and v not in labels:
+                raise PlanError(
+                    f"{where}.visit: {v!r} is not in the schedule ({', '.join(labels)})"
+                )
         if o.at_day is not None and not 1 <= o.at_day <= windows[o.window]:
             raise PlanError(
                 f"{where}.at_day: day {o.at_day} is outside the {o.window} window "

@@ -92,11 +92,16 @@ class TableContext:
             )
 
 
+MISSING_CODES = frozenset({"", "na", "n/a", "null", ".", "nan"})
+"""Cell texts read as missing (any case, surrounding spaces ignored): empty, R's ``NA``, SAS's
+``.``, ``N/A``, ``NULL`` and ``NaN``."""
+
+
 def _is_missing(value) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip() == ""
+        return value.strip().casefold() in MISSING_CODES
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -106,7 +111,7 @@ def _is_missing(value) -> bool:
 def missing_mask(raw: pd.Series) -> np.ndarray:
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         s = raw.astype("string")
-        return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+        return (s.isna() | s.str.strip().str.casefold().isin(MISSING_CODES)).to_numpy(dtype=bool)
     return raw.isna().to_numpy(dtype=bool)
 
 
@@ -127,10 +132,21 @@ def parse_number(ctx: TableContext, column: str) -> pd.Series:
         )
         return pd.Series(np.nan, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw):
-        return raw if raw.dtype == "float64" else raw.astype("float64")  # no copy if typed
+        num = raw if raw.dtype == "float64" else raw.astype("float64")  # no copy if typed
+        infinite = np.isinf(num.to_numpy())
+        if infinite.any():
+            ctx.flag(
+                infinite,
+                column,
+                lambda p: f"{num.iloc[p]} is not a finite number",
+                "write the measured value, or leave the cell empty if not assessed",
+            )
+            num = num.mask(infinite)
+        return num
     text = raw.astype("string").str.strip()
     miss = missing_mask(raw)
     num = pd.to_numeric(text.where(~miss), errors="coerce").astype("float64")
+    num = num.mask(np.isinf(num.to_numpy()))  # 'inf' is not a measurement
     bad = ~miss & num.isna().to_numpy()
     if bad.any():
         comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).to_numpy()
