@@ -520,21 +520,11 @@ CASES = [
         "open steroid rows of one drug",
         repeat_row("steroids", 1, start_date="2021-03-01", dose_mg_day="8"),
         "steroids",
-        "methylprednisolone 16 mg/day from 2021-01-15 has no end_date but a later "
-        "methylprednisolone row starts on 2021-03-01 (line 4)",
+        "methylprednisolone 16 mg/day from 2021-01-15 has no end_date and a later "
+        "methylprednisolone row starts on 2021-03-01 (line 4), also without one",
         "end_date",
         "S002",
         3,
-    ),
-    Case(
-        "overlapping closed steroid rows",
-        repeat_row("steroids", 0, start_date="2021-03-01", end_date="2021-04-30"),
-        "steroids",
-        "still runs when a later prednisolone row starts on 2021-03-01",
-        "end_date",
-        "S001",
-        2,
-        severity="warning",
     ),
     Case(
         "death before start_date",
@@ -690,3 +680,19 @@ def test_missing_value_codes_of_r_and_sas_are_read_as_missing(tmp_path):
     tables["visits"]["creatinine_umol_l"] = ["NA", " . ", "n/a", "NULL", "NaN", "72"]
     trial = survlupus.read_trial(write_csvs(tables, tmp_path / "trial"))
     assert trial.visits["creatinine_umol_l"].isna().tolist() == [True] * 5 + [False]
+
+
+def test_an_add_on_over_an_ongoing_dose_is_summed(tmp_path):
+    """Documented acceptance: prednisolone 20 mg/day ongoing from 2020-12-01 plus a closed
+    10 mg/day add-on 2021-03-01..2021-03-10 is 30 mg/day on 2021-03-05 and 20 after."""
+    tables = tiny_tables()
+    folder = write_csvs(tables, tmp_path / "trial")
+    tables["steroids"].loc[0, "end_date"] = ""
+    repeat_row("steroids", 0, start_date="2021-03-01", end_date="2021-03-10", dose_mg_day="10")(
+        tables, folder
+    )
+    trial = survlupus.read_trial(folder)
+    assert not trial.warnings
+    doses = trial.steroid_daily().set_index(["subject_id", "date"])["pred_eq_mg_day"]
+    assert doses[("S001", pd.Timestamp("2021-03-05"))] == 30.0
+    assert doses[("S001", pd.Timestamp("2021-03-20"))] == 20.0

@@ -6,10 +6,11 @@
   subject's history, not in events); any other event before day 1 is a warning, and the
   derivations do not count it (the time-to-event engine only counts dates after day 1); an
   ``immunosuppressant_start`` before day 1 is background therapy and accepted without a word;
-* steroids: an open-ended row (no ``end_date``) followed by a later row of the same drug for the
-  same subject is an error, because the two doses would add up from the later start (a taper
-  exported as "ongoing" rows); closed rows of one drug that overlap are a warning (their doses
-  are added, e.g. a split daily dose).
+* steroids: an open-ended row (no ``end_date``) followed by a later open-ended row of the same
+  drug for the same subject is an error, because the two doses would add up from the later start
+  (a taper exported as "ongoing" rows); rows of one drug that overlap otherwise (a closed add-on
+  over an ongoing dose, closed rows that overlap) are accepted and their doses added, as an
+  escalation on top of a maintenance dose is.
 """
 
 from __future__ import annotations
@@ -101,36 +102,22 @@ def _check_steroid_overlaps(steroids: pd.DataFrame, sources, problems: list[Prob
     start_this = s["start_date"].to_numpy()[order][:-1]
     end_this = end.to_numpy()[order][:-1]
     is_open = pd.isna(end_this)
+    next_open = pd.isna(end.to_numpy()[order][1:])
     later = start_next > start_this
-    open_overlap = same & is_open & later
-    closed_overlap = same & ~is_open & (start_next <= end_this)
+    open_overlap = same & is_open & next_open & later  # "ongoing" rows of a taper: error
     rep = _Reporter("steroids", s, sources.get("steroids", "steroids"), problems)
-    for mask, severity, fix in (
-        (
-            open_overlap,
-            "error",
-            "give the earlier row the end_date before the later row starts (a dose change is a "
-            "new row that ends the old one); open rows of one drug would be added up",
+    at = np.zeros(len(s), bool)
+    at[order[:-1][open_overlap]] = True
+    nxt = dict(zip(order[:-1][open_overlap], order[1:][open_overlap], strict=True))
+    rep.flag(
+        at,
+        "end_date",
+        lambda p: (
+            f"{s['drug'].iloc[p]} {s['dose_mg_day'].iloc[p]:g} mg/day from "
+            f"{s['start_date'].iloc[p].date()} has no end_date and a later "
+            f"{s['drug'].iloc[nxt[p]]} row starts on {s['start_date'].iloc[nxt[p]].date()} "
+            f"({rep.where(nxt[p])}), also without one"
         ),
-        (
-            closed_overlap,
-            "warning",
-            "check the dates: the doses of overlapping rows of one drug are added up",
-        ),
-    ):
-        at = np.zeros(len(s), bool)
-        at[order[:-1][mask]] = True
-        nxt = dict(zip(order[:-1][mask], order[1:][mask], strict=True))
-        rep.flag(
-            at,
-            "end_date",
-            lambda p, nxt=nxt, severity=severity: (
-                f"{s['drug'].iloc[p]} {s['dose_mg_day'].iloc[p]:g} mg/day from "
-                f"{s['start_date'].iloc[p].date()} "
-                + ("has no end_date but" if severity == "error" else "still runs when")
-                + f" a later {s['drug'].iloc[nxt[p]]} row starts on "
-                f"{s['start_date'].iloc[nxt[p]].date()} ({rep.where(nxt[p])})"
-            ),
-            fix,
-            severity=severity,
-        )
+        "give the earlier row the end_date before the later row starts (a dose change is a "
+        "new row that ends the old one); two open rows of one drug would be added up",
+    )
