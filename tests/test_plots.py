@@ -58,11 +58,14 @@ def test_km_curves_and_risk_table_equal_the_analysis_tables(musc):
         assert np.allclose(line.get_xdata()[1:], (tab["time"].to_numpy() - 1) / 7)
         cens = by_gid(axes["plot"], f"censor|{g}")[f"censor|{g}"]
         assert len(cens.get_xdata()) == int((tab["n_censor"] > 0).sum())
-    expected = km.risk_table(list(to_aval(ticks, "weeks")))
+    expected = km.risk_table(list(to_aval(ticks, "weeks")), counts="before")
     texts = {t.get_gid(): t.get_text() for t in axes["risk"].texts}
     for r in expected.itertuples():
         for row in ("n_risk", "cum_events", "cum_censored"):
             assert texts[f"risk|{row}|{r.group}|{r.time:g}"] == str(getattr(r, row))
+        # the counts add up: at risk just before t + events and censored before t = N
+        n = int((adtte[(adtte.PARAMCD == "TTSFLR")].ARM == r.group).sum())
+        assert r.n_risk + r.cum_events + r.cum_censored == n
     # and #{T >= t} really is the definition: at week 8 (day 57) by hand from the data
     placebo = adtte[(adtte.PARAMCD == "TTSFLR") & (adtte.ARM == "Placebo")]
     assert texts["risk|n_risk|Placebo|57"] == str(int((placebo.AVAL >= 57).sum()))
@@ -78,6 +81,8 @@ def test_km_cumulative_and_user_axes(musc):
     line = by_gid(ax, "curve|Placebo")["curve|Placebo"]
     tab = km.table[km.table.group == "Placebo"]
     assert np.allclose(line.get_ydata()[1:], 1 - tab["survival"].to_numpy())
+    assert line.get_ydata()[0] == 0.0 and line.get_xdata()[0] == 0.0  # a cumulative view starts at 0
+    assert np.all(np.diff(line.get_ydata()) >= 0)  # and only rises
     plt.close(fig)
 
 
@@ -89,8 +94,16 @@ def test_cif_plot_equals_cif_table(musc):
         line = by_gid(axes["plot"], f"curve|{g}")[f"curve|{g}"]
         assert np.allclose(line.get_ydata()[1:], cif.table[cif.table.group == g]["estimate"])
     texts = {t.get_gid(): t.get_text() for t in axes["risk"].texts}
-    for r in cif.risk_table([1, 113, 225, 337]).itertuples():
+    for r in cif.risk_table([1, 113, 225, 337], counts="before").itertuples():
         assert texts[f"risk|cum_competing|{r.group}|{r.time:g}"] == str(r.cum_competing)
+        n = int((cif.data["ARM"] == r.group).sum())
+        assert r.n_risk + r.cum_events + r.cum_competing + r.cum_censored == n
+    for g in ("MSC high", "MSC low", "Placebo"):
+        line = by_gid(axes["plot"], f"curve|{g}")[f"curve|{g}"]
+        assert line.get_ydata()[0] == 0.0
+        tab = cif.table[cif.table.group == g]
+        marks = by_gid(axes["plot"], f"censor|{g}")[f"censor|{g}"]  # CIF censor marks too
+        assert len(marks.get_xdata()) == int((tab["n_censor"] > 0).sum())
     plt.close(fig)
 
 

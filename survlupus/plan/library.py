@@ -107,6 +107,14 @@ def endpoint_library(
     return library
 
 
+def event_is_good(paramcd: str, plan: AnalysisPlan | None = None) -> bool:
+    """Whether the event of ``paramcd`` is favourable (a remission), read from its definition;
+    False for a code the library does not know (e.g. adverse-event parameters)."""
+    library = endpoint_library(plan.variants, plan.definitions) if plan else endpoint_library()
+    definition = library.get(paramcd)
+    return bool(getattr(definition, "event_is_good", False))
+
+
 def plan_endpoints(plan: AnalysisPlan) -> tuple[Endpoint, ...]:
     """The time-to-event definitions the plan derives: all ten defaults and its variants."""
     library = endpoint_library(plan.variants, plan.definitions)

@@ -149,6 +149,10 @@ class AESI:
     infusion_related: bool = False
 
 
+TIME_UNITS = ("days", "weeks", "months", "years")
+"""Units of the figures' time axes (drawn by ``render.figures.timeaxis``)."""
+
+
 @dataclass(frozen=True)
 class Figures:
     """Which figures the report draws, and how.
@@ -164,7 +168,7 @@ class Figures:
     style: str = "publication"
     formats: tuple[str, ...] = FIGURE_FORMATS
     dpi: int = 200
-    time_unit: str = "weeks"
+    time_unit: str = "weeks"  # one of TIME_UNITS
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from survlupus.plan.model import (
     MISSING_RULES,
     SAFETY_TABLES,
     STYLES,
+    TIME_UNITS,
     AnalysisPlan,
     Figures,
     Outcome,
@@ -246,7 +247,7 @@ def _figures(data: dict) -> Figures:
         _choice("figures.style", d.get("style", "publication"), STYLES),
         formats,
         dpi,
-        _choice("figures.time_unit", d.get("time_unit", "weeks"), ("weeks", "days")),
+        _choice("figures.time_unit", d.get("time_unit", "weeks"), TIME_UNITS),
     )
 
 

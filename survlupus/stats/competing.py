@@ -28,6 +28,7 @@ from scipy import stats
 
 from survlupus.stats.data import group_labels, select
 from survlupus.stats.display import html_table
+from survlupus.stats.km import COUNTS, _upto
 
 
 def competing_data(
@@ -144,7 +145,10 @@ class CumulativeIncidence:
                 )
         return pd.DataFrame(rows)
 
-    def risk_table(self, times) -> pd.DataFrame:
+    def risk_table(self, times, counts: str = "through") -> pd.DataFrame:
+        """As :meth:`KaplanMeier.risk_table`, with the competing events counted too."""
+        if counts not in COUNTS:
+            raise ValueError(f"counts must be one of {COUNTS}, not {counts!r}")
         rows = []
         for g in self.table["group"].drop_duplicates():
             sub = self.data if self.by is None else self.data[self.data[self.by] == g]
@@ -155,9 +159,9 @@ class CumulativeIncidence:
                         "group": g,
                         "time": x,
                         "n_risk": int((t >= x).sum()),
-                        "cum_events": int(((t <= x) & (c == 1)).sum()),
-                        "cum_competing": int(((t <= x) & (c == 2)).sum()),
-                        "cum_censored": int(((t <= x) & (c == 0)).sum()),
+                        "cum_events": int((_upto(t, x, counts) & (c == 1)).sum()),
+                        "cum_competing": int((_upto(t, x, counts) & (c == 2)).sum()),
+                        "cum_censored": int((_upto(t, x, counts) & (c == 0)).sum()),
                     }
                 )
         return pd.DataFrame(rows)

@@ -197,8 +197,12 @@ class KaplanMeier:
         d = self.data
         return (d["time"] if self.by is None else d.loc[d[self.by] == g, "time"]).to_numpy()
 
-    def risk_table(self, times: Sequence[float]) -> pd.DataFrame:
-        """At each time: at risk = #{T >= t}, cumulative events and censorings up to t."""
+    def risk_table(self, times: Sequence[float], counts: str = "through") -> pd.DataFrame:
+        """At each time t: at risk = #{T >= t} (just before t) and the cumulative events and
+        censorings up to and including t (``counts="through"``, R's ``summary(fit, times)``) or
+        before t (``"before"``: then at risk + events + censored = N at every t)."""
+        if counts not in COUNTS:
+            raise ValueError(f"counts must be one of {COUNTS}, not {counts!r}")
         rows = []
         d = self.data
         for g in self.groups:
@@ -210,11 +214,19 @@ class KaplanMeier:
                         "group": g,
                         "time": x,
                         "n_risk": int((t >= x).sum()),
-                        "cum_events": int(((t <= x) & (e == 1)).sum()),
-                        "cum_censored": int(((t <= x) & (e == 0)).sum()),
+                        "cum_events": int((_upto(t, x, counts) & (e == 1)).sum()),
+                        "cum_censored": int((_upto(t, x, counts) & (e == 0)).sum()),
                     }
                 )
         return pd.DataFrame(rows)
+
+
+COUNTS = ("through", "before")
+
+
+def _upto(t: np.ndarray, x: float, counts: str) -> np.ndarray:
+    """Times counted by a risk table at ``x``: ``t <= x`` (through) or ``t < x`` (before)."""
+    return t <= x if counts == "through" else t < x
 
 
 def kaplan_meier(

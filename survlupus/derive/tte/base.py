@@ -101,6 +101,9 @@ class Endpoint:
     subject's previous value of that variable, baseline included, is carried forward first)."""
 
     death_is_event = False
+    event_is_good: ClassVar[bool] = False
+    """True for a favourable event (remission): its curve is drawn as a cumulative incidence
+    rising from 0, and a hazard ratio above 1 favours the arm."""
     variables: ClassVar[tuple[str, ...]] = ()  # visit variables the rule reads (carry_forward)
 
     def __post_init__(self) -> None:

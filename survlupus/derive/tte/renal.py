@@ -119,6 +119,7 @@ class CompleteRenalRemission(Endpoint):
     (urine RBC ≤ limit, no cellular casts)."""
 
     variables = (CREAT, PROT24, UPCR, RBC, CASTS)
+    event_is_good = True
 
     paramcd: str = "TTCR"
     param: str = "Time to complete renal remission (days)"

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survlupus.analyse.outcomes import at_day
 from survlupus.derive.bds import PARAMETERS, variable_of
+from survlupus.plan.library import event_is_good
 from survlupus.render.figures.adverse import plot_ae_dots
 from survlupus.render.figures.forest import plot_forest
 from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
+from survlupus.render.figures.layout import fit_to_figure
 from survlupus.render.figures.longitudinal import (
     plot_lsmeans,
     plot_lsmeans_panel,
@@ -182,8 +185,51 @@ def _mmrm_fit(results, key: str):
     return results.mmrm[(code, pop)]
 
 
+def _required_days(results, fit) -> tuple[int, ...]:
+    """Study days a time axis must show: the outcome's time point, then the window's end."""
+    plan = results.plan
+    days = [
+        at_day(o, plan)
+        for o in plan.outcomes
+        if o.kind == "tte" and fit.paramcd in o.endpoints and o.window == fit.window
+    ]
+    window = plan.window_days(fit.window) if fit.window in dict(plan.windows) else None
+    return tuple(dict.fromkeys([*days, *([window] if window else [])]))
+
+
+def _competing_words(results, code: str) -> str:
+    """``death`` for TTDTH: the competing parameter's name without "Time to" and the unit."""
+    adtte = results.datasets["adtte"]
+    names = adtte.loc[adtte["PARAMCD"] == code, "PARAM"]
+    if names.empty:
+        return code
+    return names.iloc[0].removeprefix("Time to ").removesuffix(" (days)")
+
+
+def _n_risk_lines(fit, n_stats: int) -> int:
+    groups = len(fit.km.groups)
+    return n_stats * (groups + 1) if groups > 1 else n_stats
+
+
+def _fine_gray_annotation(fit) -> str | None:
+    if fit.fine_gray is None:
+        return None
+    tab = fit.fine_gray.table
+    lines = [f"Subdistribution HR vs {fit.reference}", "(95% CI), Fine-Gray:"]
+    for r in tab.dropna(subset=["coef"]).itertuples():
+        lines.append(
+            f"  {r.term.split('[', 1)[-1].rstrip(']')} {r.shr:.2f} ({r.lower:.2f}-{r.upper:.2f})"
+        )
+    return "\n".join(lines)
+
+
 def draw(results, kind: str, key: str | None = None):
-    """Draw one figure of ``results``; returns the matplotlib figure."""
+    """Draw one figure of ``results`` at its page size, its content fitted inside that size
+    (the width is the journal column's); returns the matplotlib figure."""
+    return fit_to_figure(_draw(results, kind, key))
+
+
+def _draw(results, kind: str, key: str | None):
     if kind not in KINDS:
         raise ValueError(f"unknown figure kind {kind!r}; known: {', '.join(KINDS)}")
     unit = results.plan.figures.time_unit
@@ -191,28 +237,38 @@ def draw(results, kind: str, key: str | None = None):
         if key is None:
             raise ValueError(f"{kind} needs a key: a PARAMCD, e.g. 'TTSFLR'")
         fit = _find_fit(results, key)
+        required = _required_days(results, fit)
         if kind == "cif":
             if fit.cif is None:
                 raise ValueError(f"{key}: the plan names no competing event for it")
             fig, _ = plot_cif(
-                fit.cif, title=f"{fit.paramcd}, {fit.competing} competing", time_unit=unit
+                fit.cif,
+                title=f"{fit.param.removesuffix(' (days)')}; competing: "
+                + _competing_words(results, fit.competing),
+                time_unit=unit,
+                required_days=required,
+                annotation=_fine_gray_annotation(fit),
             )
-            fig.set_size_inches(width_inches("double"), 3.8)
+            fig.set_size_inches(width_inches("double"), 2.9 + 0.125 * _n_risk_lines(fit, 4))
             return fig
         ann = None
         if fit.logrank is not None:
             ann = km_annotation(
-                fit.logrank, fit.cox if fit.cox is not None and not fit.cox.notes else None
+                fit.logrank,
+                fit.cox if fit.cox is not None and (fit.firth or not fit.cox.notes) else None,
+                fit.reference,
             )
+        good = event_is_good(fit.paramcd, results.plan)
         fig, _ = plot_km(
             fit.km,
-            cumulative=fit.paramcd.startswith("TTCR"),
+            cumulative=good,
             annotation=ann,
-            risk_rows=("n_risk", "cum_events", "cum_censored"),
             title=fit.param,
             time_unit=unit,
+            required_days=required,
+            ylabel="Cumulative probability of the event" if good else None,
         )
-        fig.set_size_inches(width_inches("double"), 3.6 + 0.25 * len(fit.km.groups))
+        fig.set_size_inches(width_inches("double"), 2.9 + 0.125 * _n_risk_lines(fit, 3))
         return fig
     if kind == "forest":
         tab = results.forest()

@@ -14,6 +14,8 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from survlupus.render.figures.layout import fit_to_figure
+
 METADATA = {
     "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": "survlupus"},
     "svg": {"Date": None, "Creator": "survlupus"},
@@ -22,17 +24,28 @@ METADATA = {
 
 
 def save_figure(
-    fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", "svg", "png"), dpi: int = 300
+    fig: Figure,
+    stem: str | Path,
+    formats: Sequence[str] = ("pdf", "svg", "png"),
+    dpi: int = 300,
+    fit: bool = True,
 ) -> list[Path]:
-    """Write ``stem.pdf``, ``stem.svg`` and ``stem.png`` (or the chosen ``formats``)."""
+    """Write ``stem.pdf``, ``stem.svg`` and ``stem.png`` (or the chosen ``formats``) at the
+    figure's own size: with ``fit`` the content is first fitted inside it
+    (:func:`~survlupus.render.figures.layout.fit_to_figure`), so an 89 mm figure is 89 mm wide."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
+    for fmt in formats:
+        if fmt not in METADATA:
+            raise ValueError(f"unknown format {fmt!r}; use pdf, svg or png")
+    if fit:
+        fit_to_figure(fig)
     with mpl.rc_context({"svg.hashsalt": "survlupus", "svg.fonttype": "path", "pdf.fonttype": 42}):
         for fmt in formats:
-            if fmt not in METADATA:
-                raise ValueError(f"unknown format {fmt!r}; use pdf, svg or png")
             path = stem.with_suffix(f".{fmt}")
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+            fig.savefig(
+                path, format=fmt, dpi=dpi, metadata=METADATA[fmt], bbox_inches=fig.bbox_inches
+            )
             paths.append(path)
     return paths

@@ -1,0 +1,38 @@
+"""Figures exactly as wide as promised: the content is fitted inside the figure's own size, so
+a figure saved for a single (89 mm) or double (183 mm) journal column is that wide in the file.
+
+matplotlib's ``bbox_inches="tight"`` crops or grows the saved page to the drawn content, which
+changes the width; :func:`fit_to_figure` instead moves the subplots' margins until everything
+drawn (tick labels, legends above the plot, annotations beside it, a risk table) lies inside the
+figure, and :func:`~survlupus.render.figures.save.save_figure` saves the page as it is.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+PAD_INCHES = 0.04
+
+
+def fit_to_figure(fig: Figure, pad: float = PAD_INCHES, rounds: int = 4) -> Figure:
+    """Adjust ``fig``'s subplot margins so its drawn content fits its size (in place)."""
+    width, height = fig.get_size_inches()
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
+    for _ in range(rounds):
+        renderer = fig.canvas.get_renderer()
+        box = fig.get_tightbbox(renderer)  # inches
+        sp = fig.subplotpars
+        left = sp.left + (pad - box.x0) / width
+        right = sp.right - (box.x1 - (width - pad)) / width
+        bottom = sp.bottom + (pad - box.y0) / height
+        top = sp.top - (box.y1 - (height - pad)) / height
+        if right - left < 0.2 or top - bottom < 0.1:
+            break  # the content cannot fit: keep what there is rather than collapse the plot
+        moved = max(
+            abs(left - sp.left), abs(right - sp.right), abs(bottom - sp.bottom), abs(top - sp.top)
+        )
+        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+        if moved < 1e-3:
+            break
+    return fig
