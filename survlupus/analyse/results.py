@@ -21,7 +21,7 @@ from functools import cached_property
 import pandas as pd
 
 from survlupus.analyse.fits import TTEFit
-from survlupus.analyse.forest import forest_rows
+from survlupus.analyse.forest import forest_rows, subgroup_rows
 from survlupus.analyse.wording import outcome_overview
 from survlupus.plan.model import AnalysisPlan
 from survlupus.stats.tables import summary_frame, summary_rows
@@ -119,7 +119,37 @@ class Results:
         """Hazard ratios vs the reference of every time-to-event outcome in the whole
         population (efficacy window): the forest plot's table."""
         return forest_rows(
-            f for (_, pop, window), f in self.tte.items() if pop == "all" and window == "efficacy"
+            (
+                f
+                for (_, pop, window), f in self.tte.items()
+                if pop == "all" and window == "efficacy"
+            ),
+            self.plan,
+        )
+
+    def subgroup_forest(self, paramcd: str | None = None) -> pd.DataFrame:
+        """The treatment effect of ``paramcd`` (default: the primary, else the first,
+        time-to-event outcome) within subgroups, with interaction p-values (the subgroup forest's
+        table; fitted here, once per call)."""
+        plan = self.plan
+        if not plan.controlled:
+            raise ValueError("a subgroup forest compares arms: the plan has a single arm")
+        if paramcd is None:
+            tte = [o for o in plan.outcomes if o.kind == "tte" and o.population == "all"]
+            if not tte:
+                raise ValueError("the plan has no time-to-event outcome in all subjects")
+            paramcd = next((o for o in tte if o.primary), tte[0]).endpoints[0]
+        adtte = self.datasets["adtte"]
+        if paramcd not in set(adtte["PARAMCD"]):
+            raise ValueError(f"{paramcd!r} is not a parameter of the ADTTE")
+        return subgroup_rows(
+            adtte,
+            self.trial.subjects,
+            paramcd,
+            plan.study.reference_arm,
+            list(self.arms),
+            plan.firth_below,
+            plan,
         )
 
     def figure(self, kind: str, key: str | None = None):

@@ -225,7 +225,8 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         (
             "tte",
             "Time-to-event endpoints",
-            table_html(tte_display, "tte-summary") + of("km", "cif", "forest", safety=False),
+            table_html(tte_display, "tte-summary")
+            + of("km", "cif", "forest", "forest_subgroups", safety=False),
         ),
         (
             "responders",

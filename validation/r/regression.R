@@ -78,3 +78,15 @@ res <- rbind(res, data.frame(case = "uninformative",
   value = c(coef(f)[["ARMB"]], s$coefficients["ARMB", "se(coef)"], coef(f)[["EARLY"]],
             coef(f)[["AGE"]], s$logtest[["test"]], s$logtest[["df"]])))
 write.csv(res, file.path("validation", "r", "output", "regression_reference.csv"), row.names = FALSE)
+
+# Subgroup forest: the interaction of arm and age group (< 40 / >= 40) for TTSFLR in musc,
+# likelihood-ratio test of ARM * AGEGR against ARM + AGEGR
+m <- read.csv(file.path("validation", "data", "musc_sflr.csv"))
+m$ARM <- relevel(factor(m$ARM), ref = "Placebo")
+m$AGEGR <- factor(ifelse(m$AGE < 40, "< 40 years", ">= 40 years"))
+small <- coxph(Surv(AVAL, CNSR == 0) ~ ARM + AGEGR, data = m)
+big <- coxph(Surv(AVAL, CNSR == 0) ~ ARM * AGEGR, data = m)
+a <- anova(small, big)
+res <- rbind(res, data.frame(case = "interaction_age", quantity = c("chisq", "df", "p"),
+  value = c(a$Chisq[2], a$Df[2], a[["Pr(>|Chi|)"]][2])))
+write.csv(res, file.path("validation", "r", "output", "regression_reference.csv"), row.names = FALSE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survlupus.analyse.forest import endpoint_words
 from survlupus.analyse.outcomes import at_day
 from survlupus.derive.bds import PARAMETERS, variable_of
 from survlupus.plan.library import event_is_good
@@ -31,6 +32,7 @@ KINDS = (
     "km",
     "cif",
     "forest",
+    "forest_subgroups",
     "lsmeans",
     "lsmeans_panel",
     "responders",
@@ -91,6 +93,17 @@ def figure_specs(results) -> list[FigureSpec]:
     if "forest" in kinds and plan.controlled and len(results.forest()):
         ref = plan.study.reference_arm
         specs.append(FigureSpec("forest_hr", "forest", None, f"Hazard ratios vs {ref}"))
+        primary = _primary_tte(plan)
+        if primary:
+            specs.append(
+                FigureSpec(
+                    f"forest_subgroups_{slug(primary)}",
+                    "forest_subgroups",
+                    primary,
+                    f"{_param_words(results, primary)}: hazard ratio vs {ref} within subgroups, "
+                    "with the p-value of each subgroup's interaction with the arm",
+                )
+            )
     if "lsmeans" in kinds:
         specs += _lsmeans_specs(results)
     if "ae" in kinds:
@@ -148,6 +161,13 @@ def figure_specs(results) -> list[FigureSpec]:
     return specs
 
 
+def _primary_tte(plan) -> str | None:
+    tte = [o for o in plan.outcomes if o.kind == "tte" and o.population == "all"]
+    if not tte:
+        return None
+    return next((o for o in tte if o.primary), tte[0]).endpoints[0]
+
+
 def _param_label(code: str) -> str:
     var = variable_of(code)
     return PARAMETERS[var][1] if var else code
@@ -195,6 +215,15 @@ def _required_days(results, fit) -> tuple[int, ...]:
     ]
     window = plan.window_days(fit.window) if fit.window in dict(plan.windows) else None
     return tuple(dict.fromkeys([*days, *([window] if window else [])]))
+
+
+FOREST_COLUMNS = ("estimate", "events")
+
+
+def _param_words(results, code: str) -> str:
+    adtte = results.datasets["adtte"]
+    names = adtte.loc[adtte["PARAMCD"] == code, "PARAM"]
+    return endpoint_words(names.iloc[0]) if len(names) else code
 
 
 def _competing_words(results, code: str) -> str:
@@ -277,11 +306,26 @@ def _draw(results, kind: str, key: str | None):
                 "no hazard ratio to show: the plan has no controlled comparison with events"
             )
         fig, _ = plot_forest(
+            tab, favours=("treatment", results.plan.study.reference_arm), columns=FOREST_COLUMNS
+        )
+        fig.set_size_inches(width_inches("double"), 0.2 * (len(tab) + 4) + 0.9)
+        return fig
+    if kind == "forest_subgroups":
+        tab = results.subgroup_forest(key)
+        code = key or str(tab.attrs.get("PARAMCD", ""))
+        fig, axes = plot_forest(
             tab,
             favours=("treatment", results.plan.study.reference_arm),
-            columns=("estimate", "events"),
+            columns=(*FOREST_COLUMNS, "p_interaction"),
         )
-        fig.set_size_inches(width_inches("double"), 0.3 * len(tab) + 1.2)
+        axes.set_title(
+            f"{_param_words(results, code)}: hazard ratio vs {results.plan.study.reference_arm} "
+            "within subgroups",
+            loc="left",
+            fontsize="medium",
+            pad=14,
+        )
+        fig.set_size_inches(width_inches("double"), 0.2 * (len(tab) + 4) + 0.9)
         return fig
     if kind == "lsmeans":
         fit = _mmrm_fit(results, key or "")
