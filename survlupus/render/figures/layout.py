@@ -11,12 +11,28 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-PAD_INCHES = 0.04
+PAD_INCHES = 0.05
+MEASURE_DPI = 300.0
 
 
-def fit_to_figure(fig: Figure, pad: float = PAD_INCHES, rounds: int = 4) -> Figure:
-    """Adjust ``fig``'s subplot margins so its drawn content fits its size (in place)."""
+def fit_to_figure(
+    fig: Figure, pad: float = PAD_INCHES, rounds: int = 4, dpi: float = MEASURE_DPI
+) -> Figure:
+    """Adjust ``fig``'s subplot margins so its drawn content fits its size (in place).
+
+    Text is measured at ``dpi`` (hinted text is a little wider at print resolutions than at
+    screen ones), so what fits here fits in every saved format."""
     width, height = fig.get_size_inches()
+    screen = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        _fit(fig, width, height, pad, rounds)
+    finally:
+        fig.set_dpi(screen)
+    return fig
+
+
+def _fit(fig: Figure, width: float, height: float, pad: float, rounds: int) -> None:
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine("none")
     for _ in range(rounds):
@@ -35,4 +51,3 @@ def fit_to_figure(fig: Figure, pad: float = PAD_INCHES, rounds: int = 4) -> Figu
         fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
         if moved < 1e-3:
             break
-    return fig

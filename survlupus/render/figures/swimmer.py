@@ -16,9 +16,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
 from survlupus.render.figures.style import arm_colors
+from survlupus.render.figures.timeaxis import (
+    axis_label,
+    check_unit,
+    nice_ticks,
+    tick_labels,
+    to_x,
+)
 
 MARKERS = {
     "infusion": ("^", "0.25", True),
@@ -88,7 +96,15 @@ def plot_swimmer(
     max_day: int | None = None,
     time_unit: str = "weeks",
 ):
-    """Lanes ordered by follow-up (longest on top) or by ``"first event"``."""
+    """Lanes grouped by ``color_by`` (arm or subgroup), within a group ordered by follow-up
+    (longest on top) or by ``"first event"``.
+
+    The axis runs to the last marker or ``max_day`` (e.g. the plan's window), whichever is
+    later; lanes that go on beyond it end in an arrow with their total follow-up written at the
+    end. The legend has two titled blocks: the groups (lane colours) and the events (markers,
+    outlined in white so they show on any lane colour).
+    """
+    unit = check_unit(time_unit)
     obs = observation(trial, UNLIMITED_WINDOW_DAYS).set_index("subject_id")
     events = swimmer_events(trial, episodes, adtte)
     lanes = pd.DataFrame(
@@ -97,59 +113,126 @@ def plot_swimmer(
     lanes["group"] = (
         trial.subjects.set_index("subject_id").loc[lanes["USUBJID"], color_by].fillna("").to_numpy()
     )
+    lanes["group"] = lanes["group"].replace("", "no subgroup" if color_by == "subgroup" else "")
+    groups = sorted(lanes["group"].unique(), key=str)
     if order == "first event":
         flares = events[~events["kind"].isin(["infusion", "censored", "withdrawal"])]
         first = flares.groupby("USUBJID")["day"].min()
-        lanes["key"] = lanes["USUBJID"].map(first).fillna(np.inf)
-        lanes = lanes.sort_values(["key", "USUBJID"], ascending=[False, True])
+        lanes["key"] = -lanes["USUBJID"].map(first).fillna(np.inf)
     else:
-        lanes = lanes.sort_values(["days", "USUBJID"], ascending=[True, False])
-    lanes["y"] = np.arange(len(lanes))
-    if max_day is not None:
-        lanes["days"] = lanes["days"].clip(upper=max_day)
-        events = events[events["day"] <= max_day]
-    scale = 7.0 if time_unit == "weeks" else 1.0
+        lanes["key"] = lanes["days"]
+    # bottom to top: groups in reverse order (the first group on top), within a group the
+    # longest follow-up (or the earliest event) on top
+    lanes["rank"] = lanes["group"].map({g: i for i, g in enumerate(groups)})
+    lanes = lanes.sort_values(["rank", "key", "USUBJID"], ascending=[False, True, False])
+    lanes["y"] = (
+        np.arange(len(lanes))
+        + lanes["rank"].map({r: (len(groups) - 1 - r) * 0.8 for r in range(len(groups))}).to_numpy()
+    )  # a gap between the groups
+    marked = events[~events["kind"].isin(["censored", "withdrawal"])]
+    last_marker = float(marked["day"].max()) if len(marked) else 1.0
+    limit = max(last_marker, float(max_day or 0)) if max_day or len(marked) else None
+    if limit is None or limit >= lanes["days"].max():
+        limit = float(lanes["days"].max())
+    beyond = lanes["days"] > limit
+    shown = lanes["days"].clip(upper=limit)
+    events = events[events["day"] <= limit]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 0.22 * len(lanes) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.5, 0.16 * len(lanes) + 1.4))
     fig = ax.figure
-    colors = arm_colors(lanes["group"])
-    for g, sub in lanes.groupby("group", sort=True):
+    colors = arm_colors(groups)
+    for g in groups:
+        sel = (lanes["group"] == g).to_numpy()
         bars = ax.barh(
-            sub["y"],
-            (sub["days"] - 1) / scale,
+            lanes["y"][sel],
+            to_x(shown[sel], unit),
             left=0,
-            height=0.55,
+            height=0.6,
             color=colors[str(g)],
-            alpha=0.35,
-            label=str(g) or "no subgroup",
+            alpha=0.45,
+            linewidth=0,
         )
         for patch in bars.patches:
             patch.set_gid(f"lane|{g}")
+    for y, days, x in zip(
+        lanes["y"][beyond], lanes["days"][beyond], to_x(shown[beyond], unit), strict=True
+    ):
+        ax.annotate(
+            f"{to_x(days, unit):.0f}",
+            xy=(x, y),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="x-small",
+            color="0.3",
+        ).set_gid("continues")
+        ax.plot([x], [y], marker=">", color="0.3", markersize=3, linestyle="none")
     ypos = events["USUBJID"].map(lanes.set_index("USUBJID")["y"])
+    handles = []
     for kind, (marker, color, filled) in MARKERS.items():
         sel = events["kind"] == kind
         if not sel.any():
             continue
+        line_marker = marker in ("|", "_", "+", "x")
         style = (
             {"color": color}
-            if marker in ("|", "_", "+", "x")
-            else {"edgecolors": color, "facecolors": color if filled else "none"}
+            if line_marker
+            else {
+                "edgecolors": color if not filled else "white",
+                "facecolors": color if filled else "white",
+            }
         )
         pts = ax.scatter(
-            (events.loc[sel, "day"] - 1) / scale,
+            to_x(events.loc[sel, "day"], unit),
             ypos[sel],
             marker=marker,
-            s=28,
+            s=55 if marker == "*" else 30,
             zorder=3,
             label=kind,
-            linewidths=0.9,
+            linewidths=0.6 if filled else 1.0,
             **style,
         )
         pts.set_gid(f"marker|{kind}")
+        handles.append(pts)
     ax.set_yticks(lanes["y"], lanes["USUBJID"])
-    ax.set_xlabel(
-        "Weeks since first infusion" if time_unit == "weeks" else "Days since first infusion"
+    ax.tick_params(axis="y", labelsize="x-small", length=0)
+    ax.set_xlabel(axis_label(unit))
+    ticks = nice_ticks(limit, unit, [max_day] if max_day else [])
+    ax.set_xticks(ticks, tick_labels(ticks))
+    ax.set_xlim(
+        0,
+        float(to_x(limit, unit)) * 1.04 + (0.06 * float(to_x(limit, unit)) if beyond.any() else 0),
     )
-    ax.set_xlim(left=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.set_ylim(-0.8, float(lanes["y"].max()) + 0.8)
+    # one legend in two titled blocks: the lane colours, then the event markers
+    heading = "Arm" if color_by == "arm" else "Subgroup"
+    blank = Patch(visible=False)
+    entries = [(blank, heading)]
+    entries += [(Patch(facecolor=colors[str(g)], alpha=0.45), str(g)) for g in groups]
+    if handles:
+        entries += [(blank, ""), (blank, "Events")]
+        entries += [(h, h.get_label()) for h in handles]
+    legend = ax.legend(
+        [h for h, _ in entries],
+        [label for _, label in entries],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize="small",
+        handletextpad=0.5,
+    )
+    for text, (_, label) in zip(legend.get_texts(), entries, strict=True):
+        if label in (heading, "Events"):
+            text.set_fontweight("bold")
+    legend.set_gid("legend")
+    if beyond.any():
+        ax.annotate(
+            f"> follow-up continues beyond the axis (total {unit} written at the end)",
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -30),
+            textcoords="offset points",
+            fontsize="x-small",
+            color="0.3",
+            va="top",
+        )
     return fig, ax
