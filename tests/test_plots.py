@@ -81,7 +81,9 @@ def test_km_cumulative_and_user_axes(musc):
     line = by_gid(ax, "curve|Placebo")["curve|Placebo"]
     tab = km.table[km.table.group == "Placebo"]
     assert np.allclose(line.get_ydata()[1:], 1 - tab["survival"].to_numpy())
-    assert line.get_ydata()[0] == 0.0 and line.get_xdata()[0] == 0.0  # a cumulative view starts at 0
+    assert (
+        line.get_ydata()[0] == 0.0 and line.get_xdata()[0] == 0.0
+    )  # a cumulative view starts at 0
     assert np.all(np.diff(line.get_ydata()) >= 0)  # and only rises
     plt.close(fig)
 
@@ -144,14 +146,41 @@ def test_forest_numbers_equal_cox(musc):
 def test_trajectory_summary_points(musc):
     trial, _ = musc
     s = trajectory_summary(trial, "hemoglobin_g_dl", change_from_baseline=True)
-    fig, ax = plot_trajectory(trial, "hemoglobin_g_dl", kind="summary", change_from_baseline=True)
+    assert (s["statistic"] == "mean").all()  # not a skewed measure
+    fig, ax = plot_trajectory(
+        trial, "hemoglobin_g_dl", kind="summary", change_from_baseline=True, by_subgroup=False
+    )
     line = by_gid(ax, "summary|Placebo")["summary|Placebo"]
     assert np.allclose(line.get_ydata(), s[s.arm == "Placebo"]["estimate"])
     d1 = s[(s.visit == "D1")]
     assert np.allclose(d1["estimate"], 0)  # change from baseline is 0 on day 1
     plt.close(fig)
-    fig, ax = plot_trajectory(trial, "creatinine_umol_l")
+    fig, ax = plot_trajectory(trial, "creatinine_umol_l", by_subgroup=False)
     assert len(by_gid(ax, "subject|")) == trial.n_subjects
+    plt.close(fig)
+
+
+def test_trajectories_split_subgroups_and_summarise_skewed_labs_by_median(musc):
+    """UPCR of nephritis (~2 g/g) and cytopenia (~0.1 g/g) are never pooled; a skewed lab is a
+    median with its quartiles (checked by hand with numpy on the raw values)."""
+    trial, _ = musc
+    s = trajectory_summary(trial, "upcr_g_g", by_subgroup=True)
+    assert (
+        set(s["subgroup"]) == {"nephritis", "cytopenia", ""} and (s.statistic == "median_iqr").all()
+    )
+    from survlupus.render.figures.trajectories import trajectory_data
+
+    raw = trajectory_data(trial, "upcr_g_g")
+    w4 = raw[(raw.subgroup == "nephritis") & (raw.arm == "Placebo") & (raw.visit == "W4")]["value"]
+    row = s[(s.subgroup == "nephritis") & (s.arm == "Placebo") & (s.visit == "W4")].iloc[0]
+    assert (row.estimate, row.lower, row.upper) == pytest.approx(
+        (np.median(w4), np.percentile(w4, 25), np.percentile(w4, 75))
+    )
+    fig, axes = plot_trajectory(trial, "upcr_g_g", kind="summary")
+    assert [a.get_title(loc="left") for a in axes] == ["Cytopenia", "Nephritis", "Neither subgroup"]
+    nephritis = by_gid(axes[1], "summary|Placebo")["summary|Placebo"]
+    part = s[(s.subgroup == "nephritis") & (s.arm == "Placebo")]
+    assert np.allclose(nephritis.get_ydata(), part["estimate"])
     plt.close(fig)
 
 

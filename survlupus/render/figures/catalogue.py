@@ -148,17 +148,29 @@ def figure_specs(results) -> list[FigureSpec]:
         for var in plan.figures.trajectories:
             if _has_variable(results.trial, var):
                 specs.append(
-                    FigureSpec(f"trajectory_{slug(var)}", "trajectory", var, f"{var}: each subject")
+                    FigureSpec(
+                        f"trajectory_{slug(var)}",
+                        "trajectory",
+                        var,
+                        f"{_var_words(var)}: each subject",
+                    )
                 )
                 specs.append(
                     FigureSpec(
                         f"trajectory_{slug(var)}_mean",
                         "trajectory_mean",
                         var,
-                        f"{var}: mean (95% CI) per arm",
+                        f"{_var_words(var)}: mean (95% CI), or median (IQR) for a skewed "
+                        "measure, per arm and visit",
                     )
                 )
     return specs
+
+
+def _var_words(var: str) -> str:
+    from survlupus.render.figures.trajectories import LABELS
+
+    return LABELS.get(var, var)
 
 
 def _primary_tte(plan) -> str | None:
@@ -371,8 +383,13 @@ def _draw(results, kind: str, key: str | None):
         return fig
     if key is None or not _has_variable(trial, key):
         raise ValueError(f"{kind} needs a visit variable the trial records, not {key!r}")
-    fig, _ = plot_trajectory(
-        trial, key, kind="spaghetti" if kind == "trajectory" else "summary", time_unit=unit
+    fig, axes = plot_trajectory(
+        trial,
+        key,
+        kind="spaghetti" if kind == "trajectory" else "summary",
+        time_unit=unit,
+        schedule=list(results.plan.schedule) or None,
     )
-    fig.set_size_inches(width_inches("single"), 2.6)
+    panels = len(axes) if isinstance(axes, list) else 1
+    fig.set_size_inches(width_inches("double" if panels > 1 else "single"), 2.8)
     return fig
