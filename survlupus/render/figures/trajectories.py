@@ -218,7 +218,11 @@ def plot_trajectory(
         _decorate(panel_ax, trial, variable, change_from_baseline, thresholds, infusions, unit)
         if group is not None:
             panel_ax.set_title(
-                group.capitalize(), loc="left", fontsize="small", fontweight="bold", pad=9
+                group.capitalize() or "Neither subgroup",
+                loc="left",
+                fontsize="small",
+                fontweight="bold",
+                pad=9,
             )
         panel_ax.set_xticks(ticks, labels)
     label = LABELS.get(variable, variable)
