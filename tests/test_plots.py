@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.testing.compare import compare_images  # noqa: E402
 
 import survlupus  # noqa: E402
+from survlupus.jobs.gallery import GALLERY  # noqa: E402
 from survlupus.plots import (  # noqa: E402
     arm_colors,
     figure_style,
@@ -187,7 +188,7 @@ def test_trajectories_split_subgroups_and_summarise_skewed_labs_by_median(musc):
 def test_styles_do_not_leak_and_colours_are_stable():
     before = dict(matplotlib.rcParams)
     with figure_style("publication"):
-        assert matplotlib.rcParams["font.size"] == 7
+        assert matplotlib.rcParams["font.size"] == 7.5
     with figure_style("presentation"):
         assert matplotlib.rcParams["font.size"] == 14
     assert matplotlib.rcParams["font.size"] == before["font.size"]
@@ -210,18 +211,7 @@ def test_save_is_byte_for_byte_reproducible(musc, tmp_path):
     assert b"CreationDate" not in outs[0][0].read_bytes()
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "km_musc_ttsflr",
-        "km_nanjing_ttcr",
-        "cif_musc_ttresc",
-        "forest_musc",
-        "swimmer_cs20at04",
-        "trajectory_creatinine",
-        "trajectory_steroid",
-    ],
-)
+@pytest.mark.parametrize("name", list(GALLERY))
 def test_figures_look_like_the_gallery(name, tmp_path):
     from survlupus.jobs.gallery import figures
 
@@ -234,3 +224,67 @@ def test_figures_look_like_the_gallery(name, tmp_path):
         str(ROOT / "docs" / "gallery" / f"{name}.png"), str(tmp_path / f"{name}.png"), tol=2
     )
     assert result is None, result
+
+
+def _pdf_width_mm(path) -> float:
+    import re
+
+    box = re.search(rb"/MediaBox \[ *[\d.]+ [\d.]+ ([\d.]+) [\d.]+", path.read_bytes())
+    return float(box.group(1)) / 72 * 25.4
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "km_musc_ttsflr",
+        "forest_subgroups_musc",
+        "trajectory_creatinine",
+        "trajectory_sledai_nanjing",
+        "swimmer_cs20at04",
+    ],
+)
+def test_figures_are_the_column_width_they_promise_with_no_text_under_6pt(name, tmp_path):
+    from survlupus.jobs.gallery import figures
+
+    _, make = figures()[name]
+    with figure_style("publication"):
+        fig = make()
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+        (pdf,) = save_figure(fig, tmp_path / name, formats=("pdf",))
+        want = 89.0 if fig.get_size_inches()[0] * 25.4 < 100 else 183.0
+        plt.close(fig)
+    assert abs(_pdf_width_mm(pdf) - want) <= 0.5
+    assert min(sizes) >= 6.0, min(sizes)
+    assert b"/FontFile2" in pdf.read_bytes()  # TrueType fonts embedded
+
+
+def test_km_legend_and_annotation_never_cover_the_curves():
+    from survlupus.jobs.gallery import figures
+
+    _, make = figures()["km_musc_ttsflr"]
+    with figure_style("publication"):
+        fig = make()
+        renderer = fig.canvas.get_renderer()
+        ax = next(a for a in fig.axes if a.get_lines())
+        plot = ax.get_window_extent(renderer)
+        legend = ax.get_legend().get_window_extent(renderer)
+        note = next(t for t in ax.texts if t.get_gid() == "annotation").get_window_extent(renderer)
+        plt.close(fig)
+    for box in (legend, note):
+        assert not box.overlaps(plot)
+    assert not legend.overlaps(note)
+
+
+def test_time_units_are_checked_and_the_primary_time_point_is_a_tick(musc):
+    _, adtte = musc
+    km = survlupus.kaplan_meier(adtte, "TTSFLR", by="ARM")
+    with pytest.raises(ValueError, match="time_unit 'fortnights' is not one of days, weeks"):
+        plot_km(km, time_unit="fortnights")
+    fig, axes = plot_km(km, time_unit="months", required_days=(365, 379))
+    ticks = list(axes["plot"].get_xticks())
+    assert min(abs(t - (365 - 1) / (365.25 / 12)) for t in ticks) < 1e-5  # day 365: 11.96 months
+    line = by_gid(axes["plot"], "curve|Placebo")["curve|Placebo"]
+    tab = km.table[km.table.group == "Placebo"]
+    assert np.allclose(line.get_xdata()[1:], (tab["time"] - 1) / (365.25 / 12))
+    assert not by_gid(axes["plot"], "ci|")  # three arms: no bands unless asked
+    plt.close(fig)

@@ -8,6 +8,7 @@ The same figures are the image-regression baselines of the test suite.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -16,107 +17,95 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from survlupus.render.figures.save import save_figure  # noqa: E402
-from survlupus.render.figures.style import figure_style, width_inches  # noqa: E402
+from survlupus.render.figures.style import figure_style  # noqa: E402
 
 SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
+GALLERY: dict[str, tuple[str, str, str, str | None]] = {
+    # name: (caption, design, figure kind, key) — each one the report's own figure
+    "km_musc_ttsflr": (
+        "Kaplan-Meier by arm, ticks at the plan's week 52, annotation naming the tests and the "
+        "reference, risk table in blocks (musc)",
+        "musc",
+        "km",
+        "TTSFLR",
+    ),
+    "km_cs20at04_ttcr": (
+        "Complete renal remission, a favourable event, drawn as a cumulative incidence from 0 "
+        "(cs20at04, nephritis)",
+        "cs20at04",
+        "km",
+        "TTCR@nephritis",
+    ),
+    "cif_musc_ttrflr": (
+        "Aalen-Johansen cumulative incidence of renal flare with death competing, censor marks, "
+        "the Fine-Gray subdistribution HR and a risk table with competing events (musc, "
+        "nephritis)",
+        "musc",
+        "cif",
+        "TTRFLR@nephritis",
+    ),
+    "forest_musc": (
+        "Forest plot of hazard ratios vs placebo across endpoints (musc)",
+        "musc",
+        "forest",
+        None,
+    ),
+    "forest_subgroups_musc": (
+        "Subgroup forest of the first severe flare with interaction p-values (musc)",
+        "musc",
+        "forest_subgroups",
+        "TTSFLR",
+    ),
+    "swimmer_cs20at04": (
+        "Swimmer plot of every subject's course, grouped by subgroup (cs20at04)",
+        "cs20at04",
+        "swimmer",
+        None,
+    ),
+    "trajectory_creatinine": (
+        "Creatinine per subject, one panel per subgroup (cs20at04)",
+        "cs20at04",
+        "trajectory",
+        "creatinine_umol_l",
+    ),
+    "trajectory_upcr_musc": (
+        "UPCR, median (IQR) per arm and visit, one panel per subgroup, N under the visits (musc)",
+        "musc",
+        "trajectory_mean",
+        "upcr_g_g",
+    ),
+    "trajectory_sledai_nanjing": (
+        "SLEDAI-2K, mean (95% CI) at the monthly visits of the plan (nanjing)",
+        "nanjing",
+        "trajectory_mean",
+        "sledai2k",
+    ),
+    "lsmeans_musc_sledai": (
+        "LS mean change in SLEDAI-2K from the MMRM, per arm and visit (musc)",
+        "musc",
+        "lsmeans",
+        "SLEDAI",
+    ),
+}
+"""The gallery: the figures a report draws, one of each kind."""
 
-def _data(name: str, window: int):
+
+@cache
+def _results(design: str):
     import survlupus
 
-    trial = survlupus.read_trial(SYNTHETIC / name)
-    return (
-        trial,
-        survlupus.derive_adtte(trial, window_days=window),
-        survlupus.derive_episodes(trial, window_days=window),
-    )
+    return survlupus.analyse(survlupus.read_trial(SYNTHETIC / design))
 
 
 def figures() -> dict[str, tuple[str, Callable]]:
-    """name -> (caption, function returning a Figure)."""
-    import survlupus
-    from survlupus.analyse.forest import forest_table
-    from survlupus.render.figures.forest import plot_forest
-    from survlupus.render.figures.km import km_annotation, plot_cif, plot_km
-    from survlupus.render.figures.swimmer import plot_swimmer
-    from survlupus.render.figures.trajectories import plot_trajectory
+    """name -> (caption, function returning the Figure, as the report draws it)."""
+    from survlupus.render.figures.catalogue import draw
 
-    def km_musc():
-        _, a, _ = _data("musc", 379)
-        km = survlupus.kaplan_meier(a, "TTSFLR", by="ARM")
-        ann = km_annotation(survlupus.logrank(a, "TTSFLR", "ARM"))
-        fig, _ = plot_km(
-            km,
-            risk_rows=("n_risk", "cum_events", "cum_censored"),
-            annotation=ann,
-            title="Time to first severe flare (modified SFI)",
-        )
-        fig.set_size_inches(width_inches("double"), 4.2)
-        return fig
+    def maker(design: str, kind: str, key: str | None) -> Callable:
+        return lambda: draw(_results(design), kind, key)
 
-    def km_remission():
-        _, a, _ = _data("nanjing", 745)
-        km = survlupus.kaplan_meier(a, "TTCR", by="ARM")
-        fig, _ = plot_km(km, cumulative=True, title="Complete renal remission (1 - KM)")
-        fig.set_size_inches(width_inches("single"), 3.0)
-        return fig
-
-    def cif_musc():
-        _, a, _ = _data("musc", 379)
-        cif = survlupus.cumulative_incidence(a, "TTRESC", competing="TTDTH", by="ARM")
-        fig, _ = plot_cif(cif, title="Rescue therapy, death competing")
-        fig.set_size_inches(width_inches("double"), 3.8)
-        return fig
-
-    def forest_musc():
-        _, a, _ = _data("musc", 379)
-        tab = forest_table(a, ["TTSFLR", "TTRESC", "TTDTH"], by="ARM", reference="Placebo")
-        fig, _ = plot_forest(tab, favours=("MSC", "placebo"), columns=("estimate", "events"))
-        fig.set_size_inches(width_inches("double"), 2.4)
-        return fig
-
-    def swimmer_cs():
-        t, a, e = _data("cs20at04", 183)
-        fig, _ = plot_swimmer(t, e, a, color_by="subgroup", max_day=183)
-        fig.set_size_inches(width_inches("double"), 3.0)
-        return fig
-
-    def traj_creatinine():
-        t, _, _ = _data("cs20at04", 183)
-        fig, _ = plot_trajectory(t, "creatinine_umol_l", kind="spaghetti", max_day=190)
-        fig.set_size_inches(width_inches("single"), 2.6)
-        return fig
-
-    def traj_steroid():
-        t, _, _ = _data("musc", 379)
-        fig, _ = plot_trajectory(t, "pred_eq_mg_day", kind="summary")
-        fig.set_size_inches(width_inches("single"), 2.6)
-        return fig
-
-    return {
-        "km_musc_ttsflr": ("Kaplan-Meier by arm with KMunicate risk table (musc)", km_musc),
-        "km_nanjing_ttcr": (
-            "Cumulative incidence of complete remission as 1 - KM (nanjing)",
-            km_remission,
-        ),
-        "cif_musc_ttresc": (
-            "Aalen-Johansen cumulative incidence with its risk table (musc)",
-            cif_musc,
-        ),
-        "forest_musc": (
-            "Forest plot of hazard ratios vs placebo across endpoints (musc)",
-            forest_musc,
-        ),
-        "swimmer_cs20at04": ("Swimmer plot of every subject's course (cs20at04)", swimmer_cs),
-        "trajectory_creatinine": (
-            "Creatinine per subject with the 106 µmol/L threshold (cs20at04)",
-            traj_creatinine,
-        ),
-        "trajectory_steroid": (
-            "Prednisone-equivalent dose, mean (95% CI) per arm (musc)",
-            traj_steroid,
-        ),
-    }
+    return {name: (cap, maker(d, k, key)) for name, (cap, d, k, key) in GALLERY.items()}
 
 
 def make_gallery(out: str | Path, formats=("png",), dpi: int = 150) -> list[Path]:
@@ -126,7 +115,8 @@ def make_gallery(out: str | Path, formats=("png",), dpi: int = 150) -> list[Path
         "# Gallery",
         "",
         "Every figure type, drawn from the bundled synthetic trials by "
-        "`survlupus gallery --out docs/gallery` (publication style).",
+        "`survlupus gallery --out docs/gallery` (publication style): each is the figure the "
+        "report of that trial draws (`Results.figure(kind, key)`), at its print width.",
         "",
     ]
     for name, (caption, make) in figures().items():

@@ -55,7 +55,7 @@ def plot_ae_dots(
     ax.set_xlabel("Subjects with the event (%)")
     ax.grid(axis="y", color="0.9", lw=0.5)
     if len(arms) > 1:
-        ax.legend(frameon=False, fontsize="x-small", loc="lower right")
+        ax.legend(frameon=False, fontsize="small", loc="lower right")
     if two:
         d = differences[differences["term"].isin(order)]
         bx = axes[0, 1]

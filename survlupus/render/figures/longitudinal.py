@@ -86,7 +86,7 @@ def plot_lsmeans_panel(
         _dodged(ax, table, colors)
         ax.axhline(0, color="0.5", lw=0.7, ls="--")
         ax.set_title(title, fontsize="small")
-        ax.tick_params(labelsize="x-small")
+        ax.tick_params(labelsize="small")
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     if len(arms) > 1:

@@ -38,14 +38,15 @@ _BASE = {
 }
 
 PRESETS: dict[str, dict] = {
-    "publication": {
+    "publication": {  # print sizes: no text below 6 pt ("small" = 0.833 x 7.5 = 6.25 pt)
         **_BASE,
-        "font.size": 7,
+        "font.size": 7.5,
         "axes.titlesize": 8,
-        "axes.labelsize": 7,
-        "xtick.labelsize": 6.5,
-        "ytick.labelsize": 6.5,
-        "legend.fontsize": 6.5,
+        "axes.labelsize": 7.5,
+        "xtick.labelsize": 7,
+        "ytick.labelsize": 7,
+        "legend.fontsize": 7,
+        "legend.title_fontsize": 7,
         "lines.linewidth": 1.0,
         "axes.linewidth": 0.6,
         "xtick.major.width": 0.6,

@@ -163,7 +163,7 @@ def plot_swimmer(
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize="x-small",
+            fontsize="small",
             color="0.3",
         ).set_gid("continues")
         ax.plot([x], [y], marker=">", color="0.3", markersize=3, linestyle="none")
@@ -195,7 +195,7 @@ def plot_swimmer(
         pts.set_gid(f"marker|{kind}")
         handles.append(pts)
     ax.set_yticks(lanes["y"], lanes["USUBJID"])
-    ax.tick_params(axis="y", labelsize="x-small", length=0)
+    ax.tick_params(axis="y", labelsize="small", length=0)
     ax.set_xlabel(axis_label(unit))
     ticks = nice_ticks(limit, unit, [max_day] if max_day else [])
     ax.set_xticks(ticks, tick_labels(ticks))
@@ -231,7 +231,7 @@ def plot_swimmer(
             xycoords="axes fraction",
             xytext=(0, -30),
             textcoords="offset points",
-            fontsize="x-small",
+            fontsize="small",
             color="0.3",
             va="top",
         )

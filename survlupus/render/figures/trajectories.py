@@ -204,8 +204,12 @@ def plot_trajectory(
             for w in schedule
             if to_x(w.day, unit) <= max_x * 1.05
         ]
-        visits = visits[:: max(1, -(-len(visits) // 9))]  # at most 9 labels
-        ticks, labels = [0.0, *(x for _, x in visits)], ["D1", *(lab for lab, _ in visits)]
+        kept = [("D1", 0.0)]
+        for lab, x in visits:  # a label at least 6 % of the axis from the one before
+            if x - kept[-1][1] >= 0.06 * max_x:
+                kept.append((lab, x))
+        kept = kept[:: max(1, -(-len(kept) // 10))]  # and at most 10 of them
+        ticks, labels = [x for _, x in kept], [lab for lab, _ in kept]
     else:
         ticks = nice_ticks(to_aval_max(data), unit)
         labels = tick_labels(ticks)
@@ -298,7 +302,7 @@ def _summary(ax, s: pd.DataFrame, colors: dict, unit: str, ticks) -> None:
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                fontsize="xx-small",
+                fontsize="small",
                 color=colors[str(arm)],
             ).set_gid(f"n|{arm}|{n}")
     ax.annotate(
@@ -307,7 +311,7 @@ def _summary(ax, s: pd.DataFrame, colors: dict, unit: str, ticks) -> None:
         xycoords="axes fraction",
         xytext=(-14, -24),
         textcoords="offset points",
-        fontsize="xx-small",
+        fontsize="small",
         va="top",
         color="0.3",
     )
@@ -325,7 +329,7 @@ def _decorate(ax, trial, variable, change_from_baseline, thresholds, infusions, 
                 transform=ax.get_yaxis_transform(),
                 ha="right",
                 va="bottom",
-                fontsize="x-small",
+                fontsize="small",
                 color="0.3",
             )
     else:
@@ -345,6 +349,6 @@ def _decorate(ax, trial, variable, change_from_baseline, thresholds, infusions, 
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="bottom",
-                fontsize="x-small",
+                fontsize="small",
                 color="0.4",
             ).set_gid("infusion")
