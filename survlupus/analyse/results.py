@@ -130,7 +130,7 @@ class Results:
     def subgroup_forest(self, paramcd: str | None = None) -> pd.DataFrame:
         """The treatment effect of ``paramcd`` (default: the primary, else the first,
         time-to-event outcome) within subgroups, with interaction p-values (the subgroup forest's
-        table; fitted here, once per call)."""
+        table; fitted on the first call, then kept)."""
         plan = self.plan
         if not plan.controlled:
             raise ValueError("a subgroup forest compares arms: the plan has a single arm")

@@ -17,6 +17,8 @@ complete: a failed run leaves the previous report as it was, and no stale file s
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -45,6 +47,7 @@ from survlupus.stats.tables import SummaryTable
 from survlupus.trial.read import ValidationReport, validate_trial
 
 STEPS = 6
+MAX_FIGURE_WORKERS = 4
 DATASETS = {
     "adtte": (ADTTE_LABELS, "ADTTE"),
     "adepisodes": (EPISODE_LABELS, "ADEPIS"),
@@ -120,6 +123,39 @@ def check_out(out: str | Path) -> Path:
     return final
 
 
+_SHARED: dict = {}  # what forked figure workers read: set before the pool starts
+
+
+def _draw_one(job: tuple) -> list[Path]:
+    """Draw one figure (fitted to its width) and save it in every format: drawn once."""
+    results, out = _SHARED["results"], _SHARED["out"]
+    spec = job
+    fmt = results.plan.figures
+    with figure_style(fmt.style):
+        fig = draw(results, spec.kind, spec.key)
+        written = save_figure(
+            fig, out / "figures" / spec.name, formats=fmt.formats, dpi=fmt.dpi, fit=False
+        )
+        plt.close(fig)
+    return written
+
+
+def _draw_all(results, specs, out: Path):
+    """Every figure, in order; on a machine with several cores (and ``fork``) in a pool of
+    worker processes, each drawing whole figures (the files are the same either way)."""
+    _SHARED.update(results=results, out=out)
+    workers = min(len(specs), os.cpu_count() or 1, MAX_FIGURE_WORKERS)
+    try:
+        if workers > 1 and "fork" in mp.get_all_start_methods() and len(specs) > 3:
+            with mp.get_context("fork").Pool(workers) as pool:
+                yield from zip(specs, pool.imap(_draw_one, specs), strict=True)
+        else:
+            for spec in specs:
+                yield spec, _draw_one(spec)
+    finally:
+        _SHARED.clear()
+
+
 def _write(source, out: Path, plan, units, progress) -> ReportResult:
     res = ReportResult(out)
     step = iter(range(1, STEPS + 1))
@@ -166,17 +202,14 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
 
     specs = figure_specs(results)
     say(f"drawing {len(specs)} figures")
+    for spec in specs:  # what a figure needs from the analysis is computed once, here
+        if spec.kind == "forest_subgroups":
+            results.subgroup_forest(spec.key)
     figs = []
-    fmt = plan.figures
-    with figure_style(fmt.style):
-        for i, spec in enumerate(specs, start=1):
-            progress(f"      figure {i}/{len(specs)}: {spec.name}")
-            fig = draw(results, spec.kind, spec.key)
-            res.written += save_figure(
-                fig, out / "figures" / spec.name, formats=fmt.formats, dpi=fmt.dpi
-            )
-            plt.close(fig)
-            figs.append((spec, out / "figures" / f"{spec.name}.png"))
+    for i, (spec, written) in enumerate(_draw_all(results, specs, out), start=1):
+        progress(f"      figure {i}/{len(specs)}: {spec.name}")
+        res.written += written
+        figs.append((spec, out / "figures" / f"{spec.name}.png"))
 
     say("writing index.html")
     page = report_page(results, report, tables, figs)
