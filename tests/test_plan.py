@@ -242,7 +242,7 @@ def test_results_plan_and_fits_display_themselves():
     with pytest.raises(KeyError, match="unknown table 'tte'"):
         res.table("tte")
     fig = res.figure("km", "TTSFLR")
-    assert fig.axes and fig.axes[0].get_title()
+    assert fig.axes and fig.axes[0].get_title(loc="left")
     with pytest.raises(ValueError, match="unknown figure kind 'kaplan'"):
         res.figure("kaplan", "TTSFLR")
 
