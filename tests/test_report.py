@@ -51,7 +51,10 @@ class FitCounter:
     def _wrap(self, name, original):
         def counted(adtte, paramcd, *args, **kwargs):
             subjects = tuple(sorted(adtte.loc[adtte["PARAMCD"] == paramcd, "USUBJID"]))
-            self.calls[(name, paramcd, subjects)] += 1
+            model = repr([a for a in args if not isinstance(a, pd.DataFrame)]) + repr(
+                sorted((k, v) for k, v in kwargs.items() if not isinstance(v, pd.DataFrame))
+            )  # the same model on the same subjects is the same fit
+            self.calls[(name, paramcd, subjects, model)] += 1
             return original(adtte, paramcd, *args, **kwargs)
 
         return counted
@@ -402,7 +405,12 @@ def test_no_fit_runs_twice_in_one_report(reports):
     # parameters and two times to a first adverse event (any, serious)
     fits = res.results.tte
     assert len(fits) == 8
-    assert kinds["kaplan_meier"] == kinds["logrank"] == kinds["cox"] == len(fits)
+    subgroup = res.results.subgroup_forest("TTSFLR")  # kept: no fit runs again here
+    within = int((~subgroup["header"]).sum())
+    levels = within // 2 - 1  # two arms vs placebo per level; minus the all-subjects rows
+    assert kinds["kaplan_meier"] == kinds["logrank"] == len(fits) + levels
+    # and per subgroup variable the two interaction models (ARM + VAR, ARM * VAR)
+    assert kinds["cox"] == len(fits) + levels + 2 * int(subgroup["header"].sum())
     assert kinds["cumulative_incidence"] == 1
 
 

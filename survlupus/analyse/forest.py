@@ -174,23 +174,26 @@ def subgroup_rows(
     arms: Sequence[str],
     firth_below: int = 1,
     plan=None,
+    overall: TTEFit | None = None,
 ) -> pd.DataFrame:
     """The treatment effect of ``paramcd`` overall and within each subgroup level, with the
-    interaction p of each subgroup variable on its header row (``header`` True)."""
+    interaction p of each subgroup variable on its header row (``header`` True). ``overall``:
+    the fit of all subjects already made (else it is fitted here)."""
     data = subgroup_variables(adtte[adtte["PARAMCD"] == paramcd], subjects)
     good = event_is_good(paramcd, plan)
     rows: list[dict] = []
 
-    def effect(sub: pd.DataFrame, label: str, group: str):
-        fit = fit_tte(
-            sub,
-            paramcd,
-            "all",
-            "efficacy",
-            arms=list(arms),
-            reference=reference,
-            firth_below=firth_below,
-        )
+    def effect(sub: pd.DataFrame, label: str, group: str, fit: TTEFit | None = None):
+        if fit is None:
+            fit = fit_tte(
+                sub,
+                paramcd,
+                "all",
+                "efficacy",
+                arms=list(arms),
+                reference=reference,
+                firth_below=firth_below,
+            )
         table = fit.cox.table.set_index("term") if fit.cox is not None else None
         for arm in [a for a in arms if a != reference]:
             n_arm = int((sub["ARM"] == arm).sum())
@@ -216,7 +219,7 @@ def subgroup_rows(
                 }
             )
 
-    effect(data, "All subjects", "")
+    effect(data, "All subjects", "", overall)
     for var in ("Subgroup", "Sex", "Age"):
         if var not in data or data[var].nunique() < 2:
             continue

@@ -142,15 +142,19 @@ class Results:
         adtte = self.datasets["adtte"]
         if paramcd not in set(adtte["PARAMCD"]):
             raise ValueError(f"{paramcd!r} is not a parameter of the ADTTE")
-        return subgroup_rows(
-            adtte,
-            self.trial.subjects,
-            paramcd,
-            plan.study.reference_arm,
-            list(self.arms),
-            plan.firth_below,
-            plan,
-        )
+        kept = self.__dict__.setdefault("_subgroup_forests", {})
+        if paramcd not in kept:
+            kept[paramcd] = subgroup_rows(
+                adtte,
+                self.trial.subjects,
+                paramcd,
+                plan.study.reference_arm,
+                list(self.arms),
+                plan.firth_below,
+                plan,
+                overall=self.tte.get((paramcd, "all", "efficacy")),
+            )
+        return kept[paramcd]
 
     def figure(self, kind: str, key: str | None = None):
         """The figure the report shows: ``kind`` one of ``km``, ``cif``, ``forest``,
