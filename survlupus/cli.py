@@ -160,6 +160,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_gallery(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command's own process draws to files only
     from survlupus.jobs.gallery import make_gallery
 
     for path in make_gallery(args.out):

@@ -25,6 +25,7 @@ from survlupus.analyse.fits import TTEFit, fit_tte
 from survlupus.errors import DataError
 from survlupus.plan.library import event_is_good
 from survlupus.stats.cox import cox
+from survlupus.stats.data import check_reference
 
 FOREST_COLUMNS = [
     "label",
@@ -100,6 +101,7 @@ def forest_table(
     an arm has no event), fitted here; see :func:`forest_rows`."""
     if by != "ARM":
         adtte = adtte.assign(ARM=adtte[by])
+    check_reference(adtte, "ARM", reference, "forest_table")
     arms = sorted(adtte["ARM"].unique(), key=str)
     fits = [
         fit_tte(

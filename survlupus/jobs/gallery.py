@@ -11,13 +11,10 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from survlupus.render.figures.save import save_figure  # noqa: E402
-from survlupus.render.figures.style import figure_style  # noqa: E402
+from survlupus.render.figures.save import save_figure
+from survlupus.render.figures.style import figure_style
 
 SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 

@@ -133,6 +133,11 @@ def logrank(
     cols = [by] + ([strata] if strata else [])
     data = select(adtte, paramcd, cols, subjects)
     labels = group_labels(data[by])
+    if len(labels) < 2:
+        raise ValueError(
+            f"logrank compares groups: {by} of {paramcd} has one group ({labels[0] if labels else 'none'}); "
+            "a single-arm trial has no between-arm test"
+        )
     chisq, df, p, obs, exp = _test(data, by, strata, weights, labels)
     name = _weights_name(weights) + (f" stratified by {strata}" if strata else "")
     table = pd.DataFrame(

@@ -83,3 +83,15 @@ def group_labels(values: pd.Series) -> list:
 
 def as_float(x) -> np.ndarray:
     return np.asarray(x, dtype="float64")
+
+
+def check_reference(table: pd.DataFrame, by: str, reference, where: str) -> None:
+    """A ``ValueError`` naming ``reference`` and listing the groups when ``by`` lacks it."""
+    if reference is None or by not in table:
+        return
+    groups = group_labels(table[by].dropna())
+    if reference not in groups:
+        raise ValueError(
+            f"{where}: reference {reference!r} is not a group of {by}; the groups are "
+            + (", ".join(map(str, groups)) or "none")
+        )

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from survlupus.stats.data import check_reference
+
 
 def clopper_pearson(k: int, n: int, conf_level: float = 0.95) -> tuple[float, float]:
     if n == 0:
@@ -89,6 +91,7 @@ def responder_summary(
     The denominator is the eligible subjects (``ELIGFL == "Y"``) with a Y or N result (with the
     default missing = non-responder rule, every eligible subject).
     """
+    check_reference(responders, by, reference, "responder_summary")
     rows = []
     data = responders[responders.get("ELIGFL", "Y") == "Y"]
     data = data[data["AVALC"].isin(["Y", "N"])]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from survlupus.stats.compare import logrank
 from survlupus.stats.cox import cox
+from survlupus.stats.data import check_reference
 from survlupus.stats.km import kaplan_meier
 from survlupus.textsafe import csv_safe, latex_escape
 
@@ -135,6 +136,7 @@ def summary_table(
 ) -> SummaryTable:
     """Summary rows for every parameter (default: all in ``adtte``) by ``by``."""
     paramcds = list(paramcds) if paramcds else sorted(adtte["PARAMCD"].unique())
+    check_reference(adtte, by, reference, "summary_table")
     rows = []
     for code in paramcds:
         sub = adtte[adtte["PARAMCD"] == code]

@@ -125,8 +125,22 @@ def derive_adtte(
     all_subjects: bool = False,
     aval_offset: int = 1,
 ) -> pd.DataFrame:
-    """ADTTE for several endpoints (default: all ten), sorted by PARAMCD then USUBJID."""
+    """ADTTE for several endpoints (default: all ten), sorted by PARAMCD then USUBJID.
+
+    ``endpoints``: definitions (``RenalFlare(confirm_days=28)``) or PARAMCDs of the library
+    (``["TTSFLR", "TTRFLR"]``); an unknown PARAMCD is a ``ValueError`` listing the known ones.
+    """
     endpoints = default_endpoints() if endpoints is None else tuple(endpoints)
+    if any(isinstance(e, str) for e in endpoints):
+        known = {e.paramcd: e for e in default_endpoints()} | {
+            v.paramcd: v for v in VARIANTS.values()
+        }
+        unknown = [e for e in endpoints if isinstance(e, str) and e not in known]
+        if unknown:
+            raise ValueError(
+                f"derive_adtte: unknown PARAMCD {', '.join(unknown)}; known: {', '.join(known)}"
+            )
+        endpoints = tuple(known[e] if isinstance(e, str) else e for e in endpoints)
     codes = [e.paramcd for e in endpoints]
     if len(set(codes)) != len(codes):
         raise ValueError(f"two definitions share a PARAMCD: {codes}")
