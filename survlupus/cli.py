@@ -1,9 +1,14 @@
-"""The ``survlupus`` command: a thin layer over the public functions.
+"""The survlupus command: a thin layer over the public functions.
 
-survlupus report [DIR] --out OUT [--plan plan.toml]    the main job, by the folder's plan.toml
-survlupus validate DIR [--units creatinine=mg/dL ...]
-survlupus derive DIR --out adtte.xpt [--plan plan.toml]
-survlupus simulate DESIGN --out DIR [--seed S] [--n N]
+  survlupus report [DIR] --out OUT [--plan plan.toml]    the main job, by the folder's plan.toml
+  survlupus validate DIR [--units creatinine=mg/dL ...]
+  survlupus derive DIR --out adtte.xpt [--plan plan.toml]
+  survlupus responders DIR --out adrs.csv [--visit W52]
+  survlupus simulate DESIGN --out DIR [--seed S] [--n N]
+  survlupus gallery [--out docs/gallery]
+
+Exit codes: 0 done; 1 the data have errors (each one listed); 2 a wrong argument or plan (a
+name that does not exist, a value out of range): the message names it and what exists.
 """
 
 from __future__ import annotations
@@ -91,9 +96,12 @@ def cmd_derive(args: argparse.Namespace) -> int:
         trial = _read(args)
         plan = _plan(args, trial)
         endpoints = plan_endpoints(plan)
-    except (PlanError, DataError) as exc:
+    except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except (PlanError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
     window = args.window_days or plan.window_days()
     everyone = plan.all_subjects or args.all_subjects
     adtte = derive_adtte(trial, endpoints, window_days=window, all_subjects=everyone)
@@ -122,9 +130,20 @@ def cmd_responders(args: argparse.Namespace) -> int:
             schedule = SCHEDULES[args.schedule]
         else:
             schedule = _plan(args, trial).schedule or SCHEDULES["cs20at04"]
-    except (PlanError, DataError) as exc:
+    except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    labels = [w.label for w in schedule]
+    if args.visit not in labels:
+        print(
+            f"--visit {args.visit!r} is not in the schedule ({', '.join(labels)}); pass --plan "
+            "or --schedule with the trial's visits",
+            file=sys.stderr,
+        )
+        return 2
     resp = derive_responders(
         trial, default_responders(args.visit), schedule=schedule, missing=args.missing
     )
@@ -146,14 +165,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     from survlupus.plan.model import PlanError
     from survlupus.trial.read import validate_trial
 
+    quiet = args.quiet or not (args.progress or sys.stderr.isatty())
+    progress = (lambda m: None) if quiet else None
     try:
         report = validate_trial(args.dir, _units(args.units))
         raise_if_errors(report.problems)
         plan = _plan(args, report.trial)
-        result = write_report(report, args.out, plan)
-    except (PlanError, DataError, ValueError) as exc:
+        kwargs = {"progress": progress} if progress else {}
+        result = write_report(report, args.out, plan, **kwargs)
+    except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except (PlanError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(result.summary())
     print(f"open {result.out / 'index.html'}")
     return 0
@@ -185,21 +210,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from survlupus import __version__
+
     parser = argparse.ArgumentParser(
         prog="survlupus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"survlupus {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    units_help = "non-canonical units of the input, e.g. creatinine=mg/dL counts=/mm3"
+    dir_help = "the trial folder: subjects, visits, steroids, events, infusions (CSV/Parquet/XPT)"
     p = sub.add_parser("validate", help="check a trial folder and list every problem")
-    p.add_argument("dir")
-    p.add_argument(
-        "--units",
-        nargs="*",
-        metavar="QUANTITY=UNIT",
-        help="non-canonical units, e.g. creatinine=mg/dL counts=/mm3",
-    )
+    p.add_argument("dir", help=dir_help)
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT", help=units_help)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("derive", help="derive the time-to-event dataset (ADTTE)")
-    p.add_argument("dir")
+    p.add_argument("dir", help=dir_help)
     p.add_argument("--out", required=True, help="ADTTE file: .csv, .parquet or .xpt (v5)")
     p.add_argument("--episodes", help="flare-episode table: .csv, .parquet or .xpt")
     p.add_argument("--plan", help="analysis plan (default: DIR/plan.toml)")
@@ -213,19 +238,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--all-subjects", action="store_true", help="derive subgroup endpoints for every subject"
     )
-    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT", help=units_help)
     p.set_defaults(func=cmd_derive)
     p = sub.add_parser("report", help="the main job: every dataset, table, figure, index.html")
-    p.add_argument("dir", nargs="?", default="data/synthetic/cs20at04")
+    p.add_argument(
+        "dir",
+        nargs="?",
+        default="data/synthetic/cs20at04",
+        help=dir_help + " (default: the bundled synthetic CS20AT04)",
+    )
     p.add_argument("--out", default="out/report", help="output folder (default out/report)")
     p.add_argument(
         "--plan", help="analysis plan (default: DIR/plan.toml, else a generic plan from the data)"
     )
     p.add_argument("--config", help="old name of --plan (old-style configs are converted)")
-    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT", help=units_help)
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="progress lines on stderr even when it is not a terminal (shown on a terminal)",
+    )
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("responders", help="derive the responder dataset (Y/N with reasons)")
-    p.add_argument("dir")
+    p.add_argument("dir", help=dir_help)
     p.add_argument("--out", required=True, help="responder file: .csv, .parquet or .xpt (v5)")
     p.add_argument("--visit", default="W24", help="assessment visit (default W24)")
     p.add_argument(
@@ -235,15 +271,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="visit windows (default: the plan's schedule, DIR/plan.toml)",
     )
     p.add_argument("--plan", help="analysis plan whose schedule to use (default DIR/plan.toml)")
-    p.add_argument("--missing", default="non-responder", choices=["non-responder", "observed"])
-    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT")
+    p.add_argument(
+        "--missing",
+        default="non-responder",
+        choices=["non-responder", "observed"],
+        help="a subject without an assessment at the visit: a non-responder (default) or left out",
+    )
+    p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT", help=units_help)
     p.set_defaults(func=cmd_responders)
     p = sub.add_parser("gallery", help="draw every figure type from the synthetic trials")
-    p.add_argument("--out", default="docs/gallery")
+    p.add_argument("--out", default="docs/gallery", help="folder (default docs/gallery)")
     p.set_defaults(func=cmd_gallery)
     p = sub.add_parser("simulate", help="write a synthetic seed trial")
     p.add_argument("design", help="cs20at04, musc, nanjing or ltfu")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="folder to write the trial's tables and plan")
     p.add_argument("--seed", type=int, default=None, help="default: the design's own seed")
     p.add_argument("--n", type=int, default=None, help="subjects per arm")
     p.set_defaults(func=cmd_simulate)

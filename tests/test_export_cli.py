@@ -82,7 +82,9 @@ def test_plan_definitions_overrides_and_errors(tmp_path, capsys):
     # an old-style config given to derive is converted, and its errors still name the key
     bad = tmp_path / "bad.toml"
     bad.write_text("[derive]\nwindw_days = 3\n")
-    assert main(["derive", CS, "--out", str(tmp_path / "x.csv"), "--config", str(bad)]) == 1
+    assert (
+        main(["derive", CS, "--out", str(tmp_path / "x.csv"), "--config", str(bad)]) == 2
+    )  # a wrong plan key: exit 2
     assert "derive.windw_days: unknown key" in capsys.readouterr().err
     old = tmp_path / "old.toml"
     old.write_text("[derive]\nwindow_days = 100\n[definitions.TTRFLR]\nconfirm_days = 28\n")
@@ -107,3 +109,25 @@ def test_list_endpoints_documents_every_definition():
     } <= set(table.PARAMCD)
     assert table["SOURCE"].str.len().min() > 20  # every definition cites its source
     assert "creatinine_factor=1.3" in table.set_index("DEFINITION").loc["RenalFlare", "DESCRIPTION"]
+
+
+def test_cli_version_help_and_wrong_names_exit_2(tmp_path, capsys):
+    import survlupus
+    from survlupus.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert (
+        exc.value.code == 0
+        and capsys.readouterr().out.strip() == f"survlupus {survlupus.__version__}"
+    )
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    text = capsys.readouterr().out
+    assert "--quiet" in text and "``" not in text and "the trial folder" in text
+    code = main(
+        ["responders", str(SYNTHETIC / "musc"), "--out", str(tmp_path / "r.csv"), "--visit", "W99"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "'W99' is not in the schedule (W4, W8" in err and "Traceback" not in err
+    assert not (tmp_path / "r.csv").exists()  # nothing written for a wrong name

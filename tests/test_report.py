@@ -452,7 +452,7 @@ def test_cli_report_plan_and_old_config(tmp_path, capsys):
     assert plan.window_days() == 379 and plan.study.reference_arm == "Placebo"
     bad = tmp_path / "bad.toml"
     bad.write_text("[report]\ntitel = 'x'\n")
-    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(out), "--plan", str(bad)]) == 1
+    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(out), "--plan", str(bad)]) == 2
     assert "report.titel: unknown key" in capsys.readouterr().err
 
 
