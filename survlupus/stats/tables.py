@@ -11,6 +11,7 @@ where an arm has no event, and then named so), and the between-group p-value wit
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,13 @@ def _ci(est: float, lo: float, hi: float, digits: int = 1) -> str:
 @dataclass(frozen=True)
 class SummaryTable:
     frame: pd.DataFrame
+
+    def __repr__(self) -> str:
+        n = self.frame["PARAMCD"].nunique() if "PARAMCD" in self.frame else len(self.frame)
+        return f"<SummaryTable: {len(self.frame)} rows, {n} parameters; .display, .to_latex()>"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.to_html()
 
     @property
     def display(self) -> pd.DataFrame:

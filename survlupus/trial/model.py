@@ -76,6 +76,16 @@ class Trial:
     def __repr__(self) -> str:
         return f"<Trial {self.summary()}>"
 
+    def _repr_html_(self) -> str:
+        """The summary line over the subjects per arm and subgroup (never the visit data)."""
+        import html
+
+        s = self.subjects
+        group = ["arm", "subgroup"] if "subgroup" in s else ["arm"]
+        counts = s.fillna({"subgroup": ""}).groupby(group, dropna=False).size()
+        table = counts.rename("subjects").reset_index()
+        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False, border=0)
+
 
 def empty_adverse_events() -> pd.DataFrame:
     """The ``adverse_events`` table with no row, typed."""

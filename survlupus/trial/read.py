@@ -68,6 +68,23 @@ class ValidationReport:
         cols = ["severity", "table", "row", "column", "subject", "message", "fix"]
         return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols)
 
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else "NOT ok"
+        return (
+            f"<ValidationReport {self.source}: {state}, {len(self.errors)} error(s), "
+            f"{len(self.warnings)} warning(s)>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The counts over every problem, errors first, one row each."""
+        import html
+
+        head = f"<p>{html.escape(repr(self))}</p>"
+        if self.problems:
+            return head + self.to_frame().to_html(index=False, border=0)
+        counts = pd.DataFrame({"severity": ["error", "warning"], "problems": [0, 0]})
+        return head + counts.to_html(index=False, border=0)
+
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
         lines.append(f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
