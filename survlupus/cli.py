@@ -6,6 +6,7 @@
   survlupus responders DIR --out adrs.csv [--visit W52]
   survlupus simulate DESIGN --out DIR [--seed S] [--n N]
   survlupus gallery [--out docs/gallery]
+  survlupus docs [--out docs]                            the data contract and endpoint library
 
 Exit codes: 0 done; 1 the data have errors (each one listed); 2 a wrong argument or plan (a
 name that does not exist, a value out of range): the message names it and what exists.
@@ -195,6 +196,14 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from survlupus.jobs.contract import write_docs
+
+    for path in write_docs(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from survlupus.synthetic import DESIGNS, write_design
 
@@ -282,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gallery", help="draw every figure type from the synthetic trials")
     p.add_argument("--out", default="docs/gallery", help="folder (default docs/gallery)")
     p.set_defaults(func=cmd_gallery)
+    p = sub.add_parser("docs", help="write the data contract and endpoint definitions (Markdown)")
+    p.add_argument("--out", default="docs", help="folder (default docs)")
+    p.set_defaults(func=cmd_docs)
     p = sub.add_parser("simulate", help="write a synthetic seed trial")
     p.add_argument("design", help="cs20at04, musc, nanjing or ltfu")
     p.add_argument("--out", required=True, help="folder to write the trial's tables and plan")

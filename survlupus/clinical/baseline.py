@@ -1,7 +1,7 @@
 """Baseline values: per variable, the last non-missing value dated on or before ``start_date``.
 
 Each variable gets its own baseline date, so a creatinine measured at screening and a SLEDAI-2K
-scored on day 1 are both baseline values (``../shared/spec/endpoints.md``, general conventions).
+scored on day 1 are both baseline values (``docs/derivation.md``, general conventions).
 
 >>> import pandas as pd
 >>> subjects = pd.DataFrame({"subject_id": ["S1"], "start_date": pd.to_datetime(["2021-01-10"])})

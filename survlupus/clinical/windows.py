@@ -58,7 +58,7 @@ CS20AT04_WINDOWS = windows(
         ("M60", 1825, 30),
     ]
 )
-"""The cs20at04 schedule (spec endpoints.md): ±1 day for D3, ±2 for W1 (and W13), ±7 after."""
+"""The cs20at04 schedule (docs/derivation.md): ±1 day for D3, ±2 for W1 (and W13), ±7 after."""
 
 MUSC_WINDOWS = windows([(f"W{w}", 7 * w + 1, 7) for w in range(4, 53, 4)])
 NANJING_WINDOWS = windows([(f"M{m}", round(30.4375 * m) + 1, 7) for m in range(1, 25)])

@@ -1,6 +1,6 @@
 """The data contract as data: tables, columns, their kinds, vocabularies and plausible ranges.
 
-This module only *describes* the input (``../shared/spec/data-model.md``); reading and checking it
+This module only *describes* the input (``docs/data-contract.md``); reading and checking it
 live in :mod:`survlupus.trial.read` and :mod:`survlupus.trial.validate`.
 """
 

@@ -9,7 +9,7 @@ once, on reading, in one of two ways:
 * a unit map says it: ``read_trial(path, units={"creatinine": "mg/dL"})`` declares that the
   canonical (or bare, ``creatinine``) column holds mg/dL. ``"counts"`` sets all blood counts at once.
 
-Factors (``../shared/spec/data-model.md``): creatinine µmol/L = mg/dL × 88.42; UPCR g/g =
+Factors (``docs/data-contract.md``): creatinine µmol/L = mg/dL × 88.42; UPCR g/g =
 mg/mmol ÷ 113.12 (creatinine molar mass 113.12 g/mol) = mg/g ÷ 1000; haemoglobin g/dL = g/L ÷ 10;
 counts 10⁹/L = per mm³ ÷ 1000; C3/C4 g/L = mg/dL ÷ 100; proteinuria g/24 h = mg/24 h ÷ 1000.
 

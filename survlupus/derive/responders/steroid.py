@@ -21,7 +21,9 @@ class SteroidTaper:
     to_day: int = 85
     max_mg: float = 7.5
     visit: str = "W12"
-    citation: str = "CS20AT04 phase IIa primary outcome (seed); spec endpoints.md"
+    citation: str = (
+        "CS20AT04 phase IIa primary outcome (seed); survlupus default (docs/derivation.md)"
+    )
 
     def __post_init__(self) -> None:
         check_settings(self)

@@ -64,7 +64,7 @@ VARIANTS: dict[str, Endpoint] = {
         param="Time to complete renal remission, proteinuria < 0.5 (days)",
     ),
 }
-"""Published variants (``../shared/spec/definitions-sources.md``), ready for sensitivity analyses."""
+"""Published variants (their sources: ``docs/endpoints.md``), ready for sensitivity analyses."""
 
 
 def sources_of(definition: Endpoint, trial: Trial, panel: VisitPanel):

@@ -1,7 +1,7 @@
 """The visit panel: every visit row with its subject's context, and the per-variable helpers the
 rules share ("previous assessment", "lowest so far", baseline), computed once and vectorised.
 
-Conventions (``../shared/spec/endpoints.md``, general conventions):
+Conventions (``docs/derivation.md``, general conventions):
 
 * **baseline** of a variable: the last non-missing value dated on or before ``start_date``;
 * **analysis values** of a variable: its baseline value and every post-baseline value (earlier

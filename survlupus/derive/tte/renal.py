@@ -54,7 +54,7 @@ class RenalFlare(Endpoint):
     paramcd: str = "TTRFLR"
     param: str = "Time to first renal flare (days)"
     scope: str | None = "nephritis"
-    citation: str = EULAR_2012 + "; survlupus default (spec endpoints.md)"
+    citation: str = EULAR_2012 + "; survlupus default (docs/derivation.md)"
     creatinine_factor: float = 1.30
     rbc_active_hpf: float = 10.0
     upcr_factor: float = 2.0
@@ -232,7 +232,9 @@ class EndStageRenalDisease(Endpoint):
     paramcd: str = "TTESRD"
     param: str = "Time to end-stage renal disease (days)"
     scope: str | None = "nephritis"
-    citation: str = "Dooley MA et al. N Engl J Med 2011;365:1886-95; spec endpoints.md"
+    citation: str = (
+        "Dooley MA et al. N Engl J Med 2011;365:1886-95; survlupus default (docs/derivation.md)"
+    )
     min_dialysis_days: int = 42
 
     def sources(self, trial, panel):

@@ -2,7 +2,7 @@
 
 * **Scope**: renal endpoints and treatment failure are derived for ``nephritis`` subjects,
   haematologic ones for ``cytopenia`` subjects, the others for everybody
-  (``../shared/spec/endpoints.md``). ``all_subjects=True`` derives every endpoint for everybody.
+  (``docs/derivation.md``). ``all_subjects=True`` derives every endpoint for everybody.
   Out-of-scope subjects are absent from that parameter, by this rule only.
 * **Last contact**: ``end_date``; if it is missing, the last visit; if there is none, ``start_date``.
   A recorded death later than ``end_date`` extends the last contact to the death.
