@@ -10,6 +10,7 @@ The package follows the data: ``trial`` (read, validate) → ``derive`` (ADTTE, 
 """
 
 from survlupus.trial import Trial, ValidationReport, read_trial, validate_trial  # noqa: I001
+from survlupus.trial.sdtm import tables_from_sdtm
 from survlupus.errors import DataError, Problem
 from survlupus.derive import *  # noqa: F403
 from survlupus.derive import __all__ as _derive_all
@@ -56,5 +57,6 @@ __all__ = [  # noqa: PLE0604
     "read_trial",
     "responder_summary",
     "validate_trial",
+    "tables_from_sdtm",
     "write_dataset",
 ]

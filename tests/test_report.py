@@ -228,7 +228,9 @@ def _check_safety(r, trial, plan, folder):
         if pd.isna(r.comparison):
             fit = survlupus.kaplan_meier(frame[frame.ARM == r.arm], r.PARAMCD)
             day = int(re.search(r"by day (\d+)", r.method).group(1))
-            assert r.estimate == pytest.approx(1 - fit.at([day]).iloc[0]["survival"], nan_ok=True)
+            assert r.estimate == pytest.approx(
+                1 - fit.at([day], extend=True).iloc[0]["survival"], nan_ok=True
+            )
         return
     if "per 100 patient-years" in r.method:
         t = survlupus.ae_rates(adae, exposure).set_index(["category", "arm"])
@@ -250,7 +252,7 @@ def _check_tte(r, adtte, ref):
     if pd.isna(r.comparison):
         fit = survlupus.kaplan_meier(data[data.ARM == r.arm], r.PARAMCD)
         day = int(re.search(r"by day (\d+)", r.method).group(1))
-        s = fit.at([day]).iloc[0]
+        s = fit.at([day], extend=True).iloc[0]
         assert r.estimate == pytest.approx(1 - s["survival"], nan_ok=True)
         assert r.events_or_responders == int((data[data.ARM == r.arm].CNSR == 0).sum())
     elif r.comparison == "global":

@@ -65,8 +65,11 @@ def test_landmark_before_first_and_after_last_time():
     at = survlupus.kaplan_meier(SIX, "P").at([1, 4, 10]).set_index("time")
     assert at.loc[1, "survival"] == 1.0
     assert at.loc[4, "survival"] == pytest.approx(5 / 12)
-    # day 10 is after the last observation (a censoring, S = 5/12 > 0): not estimable, NE
+    # day 10 is after the last observation (a censoring, S = 5/12 > 0): not estimated (R leaves
+    # it out) unless extend=True (R's extend = TRUE carries 5/12)
     assert np.isnan(at.loc[10, "survival"]) and at.loc[10, "n_risk"] == 0
+    carried = survlupus.kaplan_meier(SIX, "P").at([10], extend=True).iloc[0]
+    assert carried["survival"] == pytest.approx(5 / 12) and carried["n_risk"] == 0
 
 
 def test_select_errors_name_the_problem():

@@ -63,13 +63,8 @@ def test_kaplan_meier_table_quantiles_and_landmarks(ds, conf_type):
         for col in ("estimate", "lower", "upper"):
             close(mq[col], mq[col + "_r"], EST)
     rl = r_out("km_landmarks").query("dataset == @ds and conf_type == @conf_type")
-    ml = km.at([29, 85, 169]).merge(rl, on=["group", "time"], suffixes=("", "_r"))
-    assert len(ml) == len(rl)
-    # R's extend = TRUE carries S past the last observation; survlupus says NE there unless the
-    # curve reached 0 (docs/analysis.md, conventions): R's own n.risk = 0 and S > 0 mark it
-    beyond = (ml["n_risk_r"] == 0) & (ml["survival_r"] > 0)
-    for col in ("survival", "lower", "upper"):
-        ml[col + "_r"] = ml[col + "_r"].mask(beyond)
+    ml = km.at([29, 85, 169], extend=True).merge(rl, on=["group", "time"], suffixes=("", "_r"))
+    assert len(ml) == len(rl)  # summary(fit, times, extend = TRUE)
     for col in ("survival", "lower", "upper", "n_risk"):
         close(ml[col], ml[col + "_r"], EST)
 

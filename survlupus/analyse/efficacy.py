@@ -17,6 +17,16 @@ def tte_outcome(o: Outcome, ctx: Context) -> list[dict]:
     data = ctx.in_population(ctx.adtte(o.window), o.population)
     rows = []
     for code in o.endpoints:
+        if not (data["PARAMCD"] == code).any():  # nobody to analyse: said, never a 0 %
+            rows.append(
+                not_evaluable(
+                    o,
+                    code,
+                    f"no subject of population {o.population!r} has {code} (the population is "
+                    "empty, or the definition's scope excludes it)",
+                )
+            )
+            continue
         key = (code, o.population, o.window)
         if key not in ctx.tte:
             ctx.tte[key] = fit_tte(

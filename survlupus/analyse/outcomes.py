@@ -96,7 +96,7 @@ def tte_rows(o: Outcome, fit: TTEFit, day: int, arms: list[str]) -> list[dict]:
             )
         ]
     km = fit.km
-    at = km.at([day]).set_index("group")
+    at = km.at([day], extend=True).set_index("group")  # day is within the plan's window
     med = km.median().set_index("group")
     rows = []
     ci = f"{km.conf_type} CI"

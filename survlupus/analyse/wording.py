@@ -38,9 +38,14 @@ def _result_text(r) -> str:
     if kind == "tte" and compared:
         return f"HR {_num(r['estimate'], 2)} ({_num(r['lower'], 2)}-{_num(r['upper'], 2)}){p}"
     if kind == "tte":
+        probability = (
+            "NE"
+            if pd.isna(r["estimate"])
+            else f"{_num(100 * r['estimate'], 0)}% ({_num(100 * r['lower'], 0)}-"
+            f"{_num(100 * r['upper'], 0)})"
+        )
         return (
-            f"{r['events_or_responders']}/{r['n']} events; {_num(100 * r['estimate'], 0)}% "
-            f"({_num(100 * r['lower'], 0)}-{_num(100 * r['upper'], 0)}); median "
+            f"{r['events_or_responders']}/{r['n']} events; {probability}; median "
             f"{_num(r['median'], 0)} days"
         )
     if kind in ("responder", "responder_by_visit", "normalisation") and compared:

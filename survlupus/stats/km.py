@@ -160,12 +160,14 @@ class KaplanMeier:
     def median(self) -> pd.DataFrame:
         return self.quantile(0.5)
 
-    def at(self, times: Sequence[float]) -> pd.DataFrame:
-        """S(t) with CI at each time (landmarks), per group.
+    def at(self, times: Sequence[float], extend: bool = False) -> pd.DataFrame:
+        """S(t) with CI at each time (landmarks), per group: the value at the last time on or
+        before t, as R's ``summary(fit, times=)``.
 
-        Beyond the last observed time S(t) is NaN (not estimable) unless the curve has already
-        reached 0; up to it, the value at the last time on or before t (R's ``summary(fit,
-        times=)``; R with ``extend = TRUE`` carries the last value past the end instead)."""
+        Beyond a group's last observed time S(t) is not estimated: NaN with ``n_risk`` 0 (R
+        leaves such times out), unless the curve has already reached 0 or ``extend=True``
+        (R's ``extend = TRUE``: the last value carried). The analysis carries it to a time
+        point of the plan, which is never beyond the plan's window."""
         rows = []
         for g, tab in self.table.groupby("group", sort=False):
             t = tab["time"].to_numpy()
@@ -174,9 +176,7 @@ class KaplanMeier:
                 last = self._times(g).max() if len(self._times(g)) else -np.inf
                 if i < 0:
                     vals = (1.0, 1.0, 1.0, tab["n_risk"].iloc[0])
-                elif x > last and tab["survival"].iloc[i] > 0:
-                    # no subject followed to x and the curve has not reached 0: S(x) is not
-                    # estimable (R's extend = TRUE would carry the last value; we say NE)
+                elif x > last and tab["survival"].iloc[i] > 0 and not extend:
                     vals = (np.nan, np.nan, np.nan, 0)
                 else:
                     r = tab.iloc[i]

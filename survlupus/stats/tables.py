@@ -92,7 +92,7 @@ def summary_rows(
     term, model name); used by :func:`summary_table` and by ``analyse``."""
     code = sub["PARAMCD"].iloc[0]
     med = km.median().set_index("group")
-    lm = km.at(list(landmarks))
+    lm = km.at(list(landmarks), extend=True)  # the plan's landmarks lie within its window
     groups = km.groups
     ref = reference if reference in groups else groups[0]
     rows = []

@@ -175,7 +175,7 @@ class SevereFlare(Endpoint):
         weight = (
             steps["subject_id"].map(trial.subjects.set_index("subject_id")["weight_kg"])
             if "weight_kg" in trial.subjects
-            else np.nan
+            else pd.Series(np.nan, index=steps.index)  # no weight: (c) cannot be assessed
         )
         limit = self.steroid_mg_per_kg_above * weight
         prev = steps.groupby("subject_id")["pred_eq_mg_day"].shift().fillna(0.0)
