@@ -96,10 +96,34 @@ def analyse(
     plan: AnalysisPlan | str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Results:
-    """Analyse ``trial`` by ``plan`` (see the module docstring).
+    """Analyse ``trial`` by its plan: every dataset derived and every model fitted once.
 
-    >>> results = survlupus.analyse(survlupus.read_trial("data/synthetic/musc"))  # doctest: +SKIP
-    >>> results.outcomes[results.outcomes.primary]                                # doctest: +SKIP
+    Parameters
+    ----------
+    trial : Trial
+    plan : AnalysisPlan, path or None
+        The plan (``docs/plan.md``); a path to a ``plan.toml``; None: the trial folder's
+        ``plan.toml``, else a generic plan inferred from the data (said in ``plan.notes``).
+    progress : callable, optional
+        Called with a line of text at each step.
+
+    Returns
+    -------
+    Results
+        ``outcomes`` (one tidy row per outcome, endpoint, arm and comparison, with the method and
+        the reason when not evaluable), ``datasets`` (ADTTE, ADRS, BDS, ADAE, episodes), the fits
+        (``fit(paramcd, population)``, ``mmrm``), ``table(name)`` and ``figure(kind, key)``.
+
+    Raises
+    ------
+    PlanError
+        A plan that does not fit the data (arms, populations, visits), naming the key.
+
+    Examples
+    --------
+    >>> results = survlupus.analyse(survlupus.read_trial("data/synthetic/musc"))
+    >>> results.outcomes["number"].nunique(), results.plan.study.reference_arm
+    (19, 'Placebo')
     """
     say = progress or (lambda msg: None)
     plan = resolve_plan(trial, plan)

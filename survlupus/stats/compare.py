@@ -122,11 +122,42 @@ def logrank(
     reference=None,
     subjects: pd.DataFrame | None = None,
 ) -> LogRankResult:
-    """Log-rank (or weighted) test of ``paramcd`` between the groups of ``by``.
+    """Log-rank (or Fleming-Harrington weighted) test of ``paramcd`` between the groups of ``by``,
+    as R's ``survdiff``.
 
-    ``reference``: also test each other group against this one (``pairwise``), e.g. each MSC dose
-    against placebo. ``table`` holds observed and expected events per group, weighted for a
-    weighted test, as ``survdiff`` reports them.
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcd : str
+    by : str
+        The grouping column (two or more groups).
+    strata : str, optional
+        Stratified test: observed minus expected and variances summed over strata.
+    weights : None or ("fh", p, q)
+        ``S(t-)^p (1 - S(t-))^q``; R's ``rho = p`` is ``("fh", p, 0)``.
+    reference : optional
+        Also test each other group against this one (``pairwise``).
+    subjects : DataFrame, optional
+
+    Returns
+    -------
+    LogRankResult
+        ``test, chisq, df, p``, ``table`` (observed and expected per group), ``pairwise``.
+
+    Raises
+    ------
+    ValueError
+        One group only (a single-arm trial), an unknown reference, bad weights.
+    DataError
+        No rows for ``paramcd``, a missing column.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"), ["TTSFLR"],
+    ...                                window_days=379)
+    >>> lr = survlupus.logrank(adtte, "TTSFLR", by="ARM")
+    >>> round(lr.chisq, 3), lr.df, round(lr.p, 4)
+    (1.067, 2, 0.5865)
     """
     if weights is not None and (len(weights) != 3 or weights[0] != "fh"):
         raise ValueError("weights must be None or ('fh', p, q)")

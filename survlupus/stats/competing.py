@@ -187,7 +187,34 @@ def cumulative_incidence(
     conf_level: float = 0.95,
     subjects: pd.DataFrame | None = None,
 ) -> CumulativeIncidence:
-    """Cumulative incidence of ``paramcd`` with ``competing`` as the competing event."""
+    """Aalen-Johansen cumulative incidence of ``paramcd`` with ``competing`` as the competing event,
+    with Gray's variance, as R's ``cmprsk::cuminc``.
+
+    Parameters
+    ----------
+    adtte : DataFrame
+        Both parameters' rows (or ``CRSTAT`` 0/1/2 for ``paramcd`` with ``competing=None``).
+    paramcd, competing : str
+    by : str, optional
+    conf_type : {"log-log", "plain"}
+    conf_level : float
+    subjects : DataFrame, optional
+        Where ``by`` is taken from when it is not an ADTTE column.
+
+    Returns
+    -------
+    CumulativeIncidence
+        ``table`` (``group, time, n_risk, n_event, n_competing, n_censor, estimate, variance,
+        std_err, lower, upper``), ``at(times)``, ``risk_table(times)``.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"),
+    ...                                ["TTRFLR", "TTDTH"], window_days=379)
+    >>> cif = survlupus.cumulative_incidence(adtte, "TTRFLR", competing="TTDTH", by="ARM")
+    >>> cif.at([365])[["group", "estimate"]].round(3).values.tolist()
+    [['MSC high', 0.238], ['MSC low', 0.222], ['Placebo', 0.222]]
+    """
     if conf_type not in ("log-log", "plain"):
         raise ValueError("conf_type must be 'log-log' or 'plain'")
     data = competing_data(adtte, paramcd, competing, [by] if by else [], subjects)

@@ -156,12 +156,51 @@ def cox(
     robust: bool = False,
     cluster: str | None = None,
 ) -> CoxResult:
-    """Cox model of ``paramcd`` on ``covariates`` (ADTTE columns or ``subjects`` columns).
+    """Cox model of ``paramcd`` on ``covariates``, as R's ``coxph`` (or ``coxphf`` with Firth).
 
-    ``reference``: the reference level of the first (text) covariate, or a dict per covariate.
-    ``firth=True`` fits Firth's penalised model (Breslow ties). ``robust=True`` (or a
-    ``cluster`` column, e.g. a family or site) gives the sandwich variance of R's ``coxph(...,
-    cluster = )``: ``se`` is then robust (``se_naive`` beside it), the Wald test uses it.
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcd : str
+    covariates : sequence of str
+        ADTTE (or ``subjects``) columns; text columns become treatment contrasts.
+    strata : str, optional
+        Stratified baseline hazards (``strata()`` in R).
+    ties : {"efron", "breslow"}
+        Efron (R's default) or Breslow (SAS's default).
+    firth : bool
+        Firth's penalised likelihood (Breslow ties; profile-likelihood CI and p): finite
+        estimates for an arm without events.
+    reference : str or dict, optional
+        Reference level of the first text covariate (or one per covariate).
+    subjects : DataFrame, optional
+    conf_level : float
+    robust : bool
+        Sandwich variance, each subject a cluster (``coxph(..., cluster = id)``).
+    cluster : str, optional
+        Column whose values are clusters for the sandwich variance.
+
+    Returns
+    -------
+    CoxResult
+        ``table`` (``term, coef, se, hr, lower, upper, p``; ``se_naive`` when robust),
+        ``tests`` (likelihood ratio, Wald, score), ``notes`` (terms dropped as not estimable,
+        monotone likelihood), ``ph_test()`` (``cox.zph``).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``ties``, an absent reference level, Firth with a robust variance.
+    DataError
+        No estimable term, a singular model, missing columns (naming them).
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"), ["TTSFLR"],
+    ...                                window_days=379)
+    >>> fit = survlupus.cox(adtte, "TTSFLR", ["ARM"], reference="Placebo")
+    >>> fit.table[["term", "hr", "lower", "upper"]].round(2).values.tolist()
+    [['ARM[MSC high]', 0.62, 0.15, 2.6], ['ARM[MSC low]', 1.27, 0.39, 4.18]]
     """
     if ties not in TIES:
         raise ValueError(f"ties must be one of {TIES}")

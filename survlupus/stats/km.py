@@ -238,9 +238,41 @@ def kaplan_meier(
     quantile_method: str = "r",
     subjects: pd.DataFrame | None = None,
 ) -> KaplanMeier:
-    """Kaplan-Meier estimate of ``paramcd``, by the column ``by`` (from ADTTE or ``subjects``).
+    """Kaplan-Meier estimate of ``paramcd`` by the groups of ``by``, as R's ``survfit``.
 
-    ``.table`` has ``group, time, n_risk, n_event, n_censor, survival, std_err, lower, upper``.
+    Parameters
+    ----------
+    adtte : DataFrame
+        ADTTE rows (``USUBJID, PARAMCD, AVAL, CNSR``); the event is ``CNSR == 0``.
+    paramcd : str
+    by : str, optional
+        A column of ``adtte`` (or of ``subjects``), e.g. ``"ARM"``.
+    conf_type : {"log-log", "log", "plain"}
+        Pointwise CI transform (default log-log, as SAS; R's default is "log").
+    conf_level : float
+    quantile_method : {"r", "sas"}
+        Median/quantile rule at an exact flat (``docs/analysis.md``).
+    subjects : DataFrame, optional
+        Where ``by`` is taken from when it is not an ADTTE column.
+
+    Returns
+    -------
+    KaplanMeier
+        ``table`` (``group, time, n_risk, n_event, n_censor, survival, std_err, lower, upper``),
+        ``median()``, ``quantile(q)``, ``at(times, extend=False)``, ``risk_table(times)``.
+
+    Raises
+    ------
+    DataError
+        No rows for ``paramcd``, a missing column (naming it and what exists).
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"), ["TTSFLR"],
+    ...                                window_days=379)
+    >>> km = survlupus.kaplan_meier(adtte, "TTSFLR", by="ARM")
+    >>> km.at([365], extend=True)[["group", "survival", "n_risk"]].round(3).values.tolist()
+    [['MSC high', 0.873, 6], ['MSC low', 0.768, 8], ['Placebo', 0.81, 9]]
     """
     if quantile_method not in QUANTILE_METHODS:
         raise ValueError(f"quantile_method must be one of {QUANTILE_METHODS}")

@@ -43,10 +43,37 @@ def rmst(
     reference=None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """RMST per group and, against ``reference``, the difference and ratio (module docstring).
+    """Restricted mean survival time to ``tau`` per group and, against ``reference``, the
+    difference and the ratio with normal CIs (R: ``survRM2::rmst2``; ``survival`` ``rmean``).
 
-    Returns ``group, comparison, tau, estimate, se, lower, upper, p`` (``comparison`` empty for
-    a group's own RMST, ``difference`` or ``ratio``).
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcd : str
+    tau : float
+        The horizon (study days), within follow-up.
+    by : str, optional
+    reference : optional
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``group, comparison, tau, estimate, se, lower, upper, p`` (``comparison`` empty for a
+        group's own RMST, ``difference`` or ``ratio``).
+
+    Raises
+    ------
+    ValueError
+        ``tau`` not positive or beyond follow-up; an unknown reference.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"), ["TTSFLR"],
+    ...                                window_days=379)
+    >>> t = survlupus.rmst(adtte, "TTSFLR", tau=365, by="ARM", reference="Placebo")
+    >>> t[t.comparison == "difference"][["group", "estimate"]].round(1).values.tolist()
+    [['MSC high', 18.4], ['MSC low', -8.9]]
     """
     if not tau > 0:
         raise ValueError(f"rmst: the horizon tau must be positive, not {tau!r}")

@@ -98,18 +98,39 @@ def read_trial(
     rename: Mapping[str, Mapping[str, str]] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Trial:
-    """Read and validate a trial from a folder (CSV, Parquet, SAS XPT or SAS7BDAT files, one per
-    table) or a dict of DataFrames.
+    """Read and validate a trial; raise one error listing every problem.
 
-    ``units`` declares non-canonical units, e.g. ``{"creatinine": "mg/dL", "counts": "/mm3"}``;
-    values are converted once, here. ``rename`` maps your column names to the data contract's,
-    per table: ``{"visits": {"VISITDT": "visit_date"}}``. Raises
-    :class:`~survlupus.errors.DataError` listing every error found (warnings are kept on
-    ``trial.warnings``).
+    Parameters
+    ----------
+    source : str, Path or mapping of DataFrames
+        A folder with one file per table (``subjects``, ``visits`` and optionally ``steroids``,
+        ``events``, ``infusions``, ``adverse_events``; CSV, Parquet, SAS XPT or SAS7BDAT), or a
+        dict of DataFrames (e.g. from :func:`survlupus.tables_from_sdtm`).
+    units : mapping, optional
+        Units of the input other than the contract's, e.g. ``{"creatinine": "mg/dL"}``;
+        converted once, on reading (``docs/data-contract.md``).
+    rename : mapping, optional
+        Per table, input column name to contract name.
+    max_file_bytes : int
+        Files above this size are refused (default 2 GB).
 
-    >>> trial = read_trial("data/synthetic/cs20at04")                      # doctest: +SKIP
-    >>> trial = read_trial({"subjects": subj_df, "visits": visit_df},
-    ...                    units={"creatinine": "mg/dL"})                   # doctest: +SKIP
+    Returns
+    -------
+    Trial
+        The typed tables, sorted by subject and date, with derived ``sledai2k`` and
+        ``egfr_ml_min`` filled where missing; ``trial.warnings`` keeps the warnings.
+
+    Raises
+    ------
+    DataError
+        Every error at once, each naming the table, row (file line), column and subject, and
+        saying what to do (``docs/data-preparation.md``).
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> trial.n_subjects, sorted(trial.subjects["arm"].unique())
+    (81, ['MSC high', 'MSC low', 'Placebo'])
     """
     report = validate_trial(source, units, rename=rename, max_file_bytes=max_file_bytes)
     raise_if_errors(report.problems)
@@ -124,7 +145,24 @@ def validate_trial(
     rename: Mapping[str, Mapping[str, str]] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> ValidationReport:
-    """Check everything and return every problem found, without raising."""
+    """Check everything and return every problem found, without raising (``survlupus validate``).
+
+    Parameters
+    ----------
+    source, units, rename, max_file_bytes
+        As :func:`read_trial`.
+
+    Returns
+    -------
+    ValidationReport
+        ``problems`` (errors first), ``ok`` (no error), ``trial`` (None when there are errors).
+
+    Examples
+    --------
+    >>> report = survlupus.validate_trial("data/synthetic/musc")
+    >>> report.ok, len(report.errors)
+    (True, 0)
+    """
     problems: list[Problem] = []
     label = str(source) if not isinstance(source, Mapping) else "<frames>"
     try:

@@ -125,10 +125,42 @@ def derive_adtte(
     all_subjects: bool = False,
     aval_offset: int = 1,
 ) -> pd.DataFrame:
-    """ADTTE for several endpoints (default: all ten), sorted by PARAMCD then USUBJID.
+    """The time-to-event dataset (ADaM ADTTE) of several endpoints, one row per subject in each
+    endpoint's scope, sorted by PARAMCD then USUBJID.
 
-    ``endpoints``: definitions (``RenalFlare(confirm_days=28)``) or PARAMCDs of the library
-    (``["TTSFLR", "TTRFLR"]``); an unknown PARAMCD is a ``ValueError`` listing the known ones.
+    Parameters
+    ----------
+    trial : Trial
+    endpoints : sequence of definitions or PARAMCDs, optional
+        ``RenalFlare(confirm_days=28)`` or ``["TTSFLR", "TTRFLR"]`` (the library's codes,
+        variants included); default: the ten default endpoints (``docs/endpoints.md``).
+    window_days : int
+        Analysis window: observation ends at ``STARTDT + window_days - 1`` (default 183, week 24
+        + 14 days), at last contact or at death, whichever is first.
+    all_subjects : bool
+        Derive subgroup endpoints (renal, haematologic) for every subject, not only their
+        subgroup.
+    aval_offset : int
+        ``AVAL = ADT - STARTDT + aval_offset`` (1: the ADaM study day; 0: elapsed days).
+
+    Returns
+    -------
+    DataFrame
+        ADTTE columns (``USUBJID, PARAMCD, PARAM, ARM, STARTDT, ADT, AVAL, CNSR, EVNTDESC,
+        CNSDTDSC, SRCDOM, SRCVAR, SRCDT, RULE, EVIDENCE``): every decision with its evidence.
+        R: ``admiral::derive_param_tte`` builds the same shape.
+
+    Raises
+    ------
+    ValueError
+        An unknown PARAMCD (listing the known ones), two definitions sharing a PARAMCD.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> adtte = survlupus.derive_adtte(trial, ["TTSFLR"], window_days=379)
+    >>> adtte.groupby("ARM")["CNSR"].apply(lambda c: int((c == 0).sum())).to_dict()
+    {'MSC high': 3, 'MSC low': 6, 'Placebo': 5}
     """
     endpoints = default_endpoints() if endpoints is None else tuple(endpoints)
     if any(isinstance(e, str) for e in endpoints):

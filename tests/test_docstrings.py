@@ -1,0 +1,45 @@
+"""The main entry points document their parameters, returns and an example, and the examples
+run (doctest, on the bundled synthetic trials)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import inspect
+
+import pytest
+
+import survlupus
+
+from .conftest import ROOT
+
+DOCUMENTED = {
+    "survlupus.trial.read": ["read_trial", "validate_trial"],
+    "survlupus.trial.sdtm": ["tables_from_sdtm"],
+    "survlupus.derive.tte.adtte": ["derive_adtte"],
+    "survlupus.analyse.run": ["analyse"],
+    "survlupus.stats.km": ["kaplan_meier"],
+    "survlupus.stats.compare": ["logrank"],
+    "survlupus.stats.cox": ["cox"],
+    "survlupus.stats.competing": ["cumulative_incidence"],
+    "survlupus.stats.rmst": ["rmst"],
+    "survlupus.derive.settings": [],
+    "survlupus.render.figures.timeaxis": [],
+}
+
+
+@pytest.mark.parametrize("module", list(DOCUMENTED))
+def test_docstrings_have_sections_and_their_examples_run(module, monkeypatch):
+    mod = importlib.import_module(module)
+    for name in DOCUMENTED[module]:
+        doc = inspect.getdoc(getattr(mod, name))
+        for section in ("Parameters", "Returns"):
+            assert f"{section}\n----" in doc, f"{module}.{name}: no {section}"
+        if name != "tables_from_sdtm":
+            assert "Examples\n----" in doc, f"{module}.{name}: no example"
+        params = set(inspect.signature(getattr(mod, name)).parameters)
+        described = {p for p in params if p in doc}
+        assert described == params, f"{module}.{name}: undocumented {params - described}"
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(mod, extraglobs={"survlupus": survlupus}, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
