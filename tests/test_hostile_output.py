@@ -87,12 +87,12 @@ def test_report_out_is_checked_before_any_work(tmp_path, capsys):
 
     afile = tmp_path / "f.txt"
     afile.write_text("x")
-    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(afile)]) == 1
+    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(afile)]) == 2
     assert "is a file; give a folder" in capsys.readouterr().err
     other = tmp_path / "docs"
     other.mkdir()
     (other / "thesis.docx").write_text("mine")
-    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(other)]) == 1
+    assert main(["report", str(SYNTHETIC / "cs20at04"), "--out", str(other)]) == 2
     assert "holds something other than a survlupus report" in capsys.readouterr().err
     assert (other / "thesis.docx").read_text() == "mine"
 
