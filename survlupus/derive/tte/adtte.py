@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 import pandas as pd
 
@@ -216,25 +217,75 @@ def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _one(definition_type):
-    def derive(trial: Trial, definition: Endpoint | None = None, **kw) -> pd.DataFrame:
-        return derive_endpoint(trial, definition or definition_type(), **kw)
+def _one(definition_type, name: str):
+    """``derive_<endpoint>(trial, definition=None, ...)`` for one definition type, documented
+    from the definition itself (its rule, default settings, scope and source)."""
 
-    derive.__doc__ = (
-        f"ADTTE rows for {definition_type.__name__} "
-        f"(default definition unless one is given).\n\n"
-        f"{definition_type.__doc__}"
+    def derive(
+        trial: Trial,
+        definition: Endpoint | None = None,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        all_subjects: bool = False,
+        aval_offset: int = 1,
+    ) -> pd.DataFrame:
+        return derive_endpoint(
+            trial,
+            definition or definition_type(),
+            window_days=window_days,
+            all_subjects=all_subjects,
+            aval_offset=aval_offset,
+        )
+
+    default = definition_type()
+    rule = " ".join((definition_type.__doc__ or "").strip().split("\n\n")[0].split())
+    settings = ", ".join(
+        f"{f.name}={getattr(default, f.name)!r}"
+        for f in fields(default)
+        if f.name not in ("paramcd", "param", "scope", "citation")
+        and isinstance(getattr(default, f.name), (int, float, str, bool, type(None)))
     )
+    derive.__name__ = derive.__qualname__ = name
+    derive.__doc__ = f"""ADTTE rows of {default.param.removesuffix(" (days)").lower()} \
+({default.paramcd}): {rule}
+
+    Parameters
+    ----------
+    trial : Trial
+    definition : {definition_type.__name__}, optional
+        The rule; default ``{definition_type.__name__}()`` ({settings or "no settings"}). Give
+        another (``{definition_type.__name__}(...)``) for a sensitivity analysis.
+    window_days : int
+        Analysis window in days (default {DEFAULT_WINDOW_DAYS}: week 24 + 14 days).
+    all_subjects : bool
+        Derive it for every subject, not only its scope ({default.scope or "all subjects"}).
+    aval_offset : int
+        ``AVAL = ADT - STARTDT + aval_offset`` (1: the ADaM study day).
+
+    Returns
+    -------
+    DataFrame
+        One ADTTE row per subject in scope, with ``RULE`` and ``EVIDENCE`` saying why
+        (see :func:`derive_adtte`).
+
+    Examples
+    --------
+    >>> adtte = survlupus.{name}(survlupus.read_trial("data/synthetic/cs20at04"))
+    >>> adtte["PARAMCD"].unique().tolist()
+    ['{default.paramcd}']
+
+    Source: {default.citation}
+    """
     return derive
 
 
-derive_severe_flare = _one(SevereFlare)
-derive_renal_flare = _one(RenalFlare)
-derive_haematologic_flare = _one(HaematologicFlare)
-derive_complete_remission = _one(CompleteRenalRemission)
-derive_death = _one(Death)
-derive_esrd = _one(EndStageRenalDisease)
-derive_creatinine_doubling = _one(CreatinineDoubling)
-derive_extrarenal_flare = _one(ExtrarenalFlare)
-derive_rescue_therapy = _one(RescueTherapy)
-derive_treatment_failure = _one(TreatmentFailure)
+derive_severe_flare = _one(SevereFlare, "derive_severe_flare")
+derive_renal_flare = _one(RenalFlare, "derive_renal_flare")
+derive_haematologic_flare = _one(HaematologicFlare, "derive_haematologic_flare")
+derive_complete_remission = _one(CompleteRenalRemission, "derive_complete_remission")
+derive_death = _one(Death, "derive_death")
+derive_esrd = _one(EndStageRenalDisease, "derive_esrd")
+derive_creatinine_doubling = _one(CreatinineDoubling, "derive_creatinine_doubling")
+derive_extrarenal_flare = _one(ExtrarenalFlare, "derive_extrarenal_flare")
+derive_rescue_therapy = _one(RescueTherapy, "derive_rescue_therapy")
+derive_treatment_failure = _one(TreatmentFailure, "derive_treatment_failure")
