@@ -30,6 +30,8 @@ DOCUMENTED = {
         "derive_treatment_failure",
     ],
     "survlupus.analyse.run": ["analyse"],
+    "survlupus.derive.responders": ["derive_responders"],
+    "survlupus.derive.tte.episodes": ["derive_episodes"],
     "survlupus.stats.km": ["kaplan_meier"],
     "survlupus.stats.compare": ["logrank"],
     "survlupus.stats.cox": ["cox"],
@@ -38,6 +40,13 @@ DOCUMENTED = {
     "survlupus.derive.settings": [],
     "survlupus.render.figures.timeaxis": [],
 }
+
+
+def test_signatures_do_not_print_default_data():
+    """Defaults that are tables (a schedule, the flare types) are None in the signature."""
+    for name in ("derive_responders", "derive_episodes"):
+        text = str(inspect.signature(getattr(survlupus, name)))
+        assert "Window(" not in text and "Flare(" not in text, name
 
 
 @pytest.mark.parametrize("module", list(DOCUMENTED))

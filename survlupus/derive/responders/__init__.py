@@ -70,13 +70,42 @@ def derive_responders(
     trial: Trial,
     definitions: Sequence | None = None,
     *,
-    schedule: Sequence[Window] = CS20AT04_WINDOWS,
+    schedule: Sequence[Window] | None = None,
     missing: str = "non-responder",
 ) -> pd.DataFrame:
-    """The responder dataset: one row per subject and parameter (see the module docstring)."""
+    """The responder dataset (ADaM ADRS shape): one row per subject and parameter.
+
+    Parameters
+    ----------
+    trial : Trial
+    definitions : sequence of responder rules, optional
+        E.g. ``[SRI(visit="W52", k=4)]``; default: :func:`default_responders` at W24.
+    schedule : sequence of Window, optional
+        The visit windows that assign each visit to a nominal visit (default: the CS20AT04
+        schedule, ``clinical.windows.CS20AT04_WINDOWS``; a plan gives its own).
+    missing : {"non-responder", "observed"}
+        A subject without an assessment at the visit is a non-responder (default) or left out.
+
+    Returns
+    -------
+    DataFrame
+        ``USUBJID, PARAMCD, PARAM, AVISIT, ADT, ADY, AVALC (Y/N), CRIT, REASON`` ...: the rule,
+        the visit used and the reason of every decision.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``missing`` rule.
+
+    Examples
+    --------
+    >>> adrs = survlupus.derive_responders(survlupus.read_trial("data/synthetic/musc"))
+    >>> adrs.loc[adrs.PARAMCD == "SRI4_24", "AVALC"].value_counts().to_dict()
+    {'N': 42, 'Y': 39}
+    """
     if missing not in ("non-responder", "observed"):
         raise ValueError("missing must be 'non-responder' or 'observed'")
-    ctx = Context.build(trial, schedule, missing)
+    ctx = Context.build(trial, CS20AT04_WINDOWS if schedule is None else schedule, missing)
     parts = [d.evaluate(ctx) for d in (definitions or default_responders())]
     out = pd.concat(parts, ignore_index=True)[RESPONDER_COLUMNS]
     order = {c: i for i, c in enumerate(dict.fromkeys(out["PARAMCD"]))}

@@ -73,16 +73,38 @@ def _episode_starts(panel: VisitPanel, source, adequate_rows: np.ndarray) -> np.
 
 def derive_episodes(
     trial: Trial,
-    types: Sequence[tuple[str, Endpoint, str]] = FLARE_TYPES,
+    types: Sequence[tuple[str, Endpoint, str]] | None = None,
     *,
     window_days: int | None = None,
     all_subjects: bool = False,
 ) -> pd.DataFrame:
-    """All flare episodes per subject (see the module docstring for the rules).
+    """Every flare episode of every subject, not only the first (the rules: module docstring).
 
-    >>> episodes = derive_episodes(trial)                              # doctest: +SKIP
-    >>> episodes.groupby(["USUBJID", "TYPE"]).size()                   # doctest: +SKIP
+    Parameters
+    ----------
+    trial : Trial
+    types : sequence of (type name, definition, severity), optional
+        Default :data:`FLARE_TYPES`: severe (modified SFI), renal, haematologic and extrarenal
+        flares, plus the investigator's mild/moderate SFI flares.
+    window_days : int, optional
+        Only episodes within this many days of day 1 (default: all follow-up).
+    all_subjects : bool
+        Look for subgroup flares (renal, haematologic) in every subject.
+
+    Returns
+    -------
+    DataFrame
+        ``USUBJID, ARM, SUBGROUP, TYPE, PARAMCD, SEVERITY, EPISODE, ONSETDT, ONSETDY, RULE,
+        SRCDOM, EVIDENCE``; a trial without any flare gives the columns and no row.
+
+    Examples
+    --------
+    >>> episodes = survlupus.derive_episodes(survlupus.read_trial("data/synthetic/musc"),
+    ...                                      window_days=379)
+    >>> episodes["TYPE"].value_counts().to_dict()["severe flare"]
+    14
     """
+    types = FLARE_TYPES if types is None else types
     from survlupus.derive.tte.adtte import sources_of_uncached as sources_of
 
     panel = VisitPanel.from_trial(trial)
