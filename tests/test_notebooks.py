@@ -24,9 +24,9 @@ def _texts(nb: dict) -> list[list[str]]:
         texts = []
         for o in cell.get("outputs", []):
             if o["output_type"] == "stream":
-                texts.append("".join(o["text"]))
+                texts.append("".join(o["text"]).replace(str(ROOT), "<repo>"))
             elif "text/plain" in o.get("data", {}) and "image/png" not in o["data"]:
-                texts.append("".join(o["data"]["text/plain"]))
+                texts.append("".join(o["data"]["text/plain"]).replace(str(ROOT), "<repo>"))
         out.append(texts)
     return out
 
