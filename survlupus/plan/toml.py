@@ -377,9 +377,27 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def load_plan(path: str | Path) -> AnalysisPlan:
-    """Read ``plan.toml`` (see :mod:`survlupus.plan.toml`); errors name the file and key.
+    """Read a ``plan.toml`` (``docs/plan.md``) strictly.
 
-    >>> plan = load_plan("data/synthetic/musc/plan.toml")      # doctest: +SKIP
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    AnalysisPlan
+
+    Raises
+    ------
+    PlanError
+        Not TOML, an unknown key, a wrong type or a value out of range, naming the file and the
+        key (``outcomes[0].vist: unknown key; known: ...``).
+
+    Examples
+    --------
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> plan.study.reference_arm, len(plan.outcomes)
+    ('Placebo', 19)
     """
     data = read_toml(path)
     try:

@@ -182,7 +182,33 @@ def write_dataset(
     labels: Mapping[str, str] | None = None,
     name: str = "DATA",
 ) -> Path:
-    """Write ``df`` as CSV, Parquet or XPT v5, by the extension of ``path``."""
+    """Write ``df`` as CSV, Parquet or SAS transport v5 (``.xpt``), by the extension of ``path``.
+
+    Parameters
+    ----------
+    df : DataFrame
+    path : str or Path
+    labels : mapping, optional
+        Column labels (XPT; at most 40 characters).
+    name : str
+        The XPT member name (at most 8 characters).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        An unknown extension; an XPT column name over 8 characters.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> survlupus.write_dataset(pd.DataFrame({"USUBJID": ["=1+1"]}), out).read_text()
+    "USUBJID\\n'=1+1\\n"
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -311,8 +311,34 @@ def gray_test(
     rho: float = 0.0,
     subjects: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Gray's test that the cumulative incidence of ``paramcd`` is equal across ``by`` groups
-    (and, as cmprsk reports it, the same test for the competing event)."""
+    """Gray's K-sample test of the cumulative incidences of each cause between the groups of
+    ``by``, as R's ``cmprsk::cuminc(..., rho = 0)$Tests``.
+
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcd : str
+    by : str
+    competing : str, optional
+        The competing PARAMCD (or a ``CRSTAT`` column with None).
+    strata : str, optional
+    rho : float
+        Weight ``(1 - F(t-))^rho``.
+    subjects : DataFrame, optional
+
+    Returns
+    -------
+    DataFrame
+        One row per cause: ``event, cause, statistic, df, p, test``.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"),
+    ...                                ["TTSFLR", "TTRFLR", "TTDTH"], window_days=379)
+    >>> g = survlupus.gray_test(adtte, "TTRFLR", by="ARM", competing="TTDTH")
+    >>> g[["event", "df"]].values.tolist()[0], round(float(g["p"].iloc[0]), 4)
+    (['TTRFLR', 2], 0.9755)
+    """
     cols = [by] + ([strata] if strata else [])
     data = competing_data(adtte, paramcd, competing, cols, subjects)
     labels = group_labels(data[by])

@@ -138,8 +138,42 @@ def fine_gray(
     subjects: pd.DataFrame | None = None,
     conf_level: float = 0.95,
 ) -> FineGrayResult:
-    """Fine-Gray model of ``paramcd`` with ``competing`` (a PARAMCD, or a ``CRSTAT`` column)
-    on ``covariates``; ``reference`` as in :func:`~survlupus.stats.cox.cox`."""
+    """Fine-Gray model of ``paramcd`` with ``competing`` as the competing event (module docstring),
+    as ``finegray`` + ``coxph(..., cluster = id)`` in R.
+
+    Parameters
+    ----------
+    adtte : DataFrame
+        Both parameters' rows (or a ``CRSTAT`` column 0/1/2 with ``competing=None``).
+    paramcd : str
+    competing : str, optional
+    covariates : sequence of str
+        Default ``("ARM",)``.
+    reference : optional
+        Reference level of the first text covariate.
+    ties : {"efron", "breslow"}
+    subjects : DataFrame, optional
+    conf_level : float
+
+    Returns
+    -------
+    FineGrayResult
+        ``table`` (``term, coef, se`` robust, ``se_naive, shr, lower, upper, p``) and
+        ``cif(values, times)``.
+
+    Raises
+    ------
+    DataError
+        No event, no estimable term, as many terms as events or more, a singular model.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"),
+    ...                                ["TTSFLR", "TTRFLR", "TTDTH"], window_days=379)
+    >>> fg = survlupus.fine_gray(adtte, "TTRFLR", "TTDTH", ["ARM"], reference="Placebo")
+    >>> fg.table[["term", "shr"]].round(2).values.tolist()
+    [['ARM[MSC high]', 1.25], ['ARM[MSC low]', 1.14]]
+    """
     if ties not in TIES:
         raise ValueError(f"ties must be one of {TIES}")
     covariates = list(covariates)

@@ -85,11 +85,34 @@ def responder_summary(
     strata: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Per parameter and group: responders/N, proportion with Clopper-Pearson CI; against the
-    reference group the difference with Newcombe's CI and Fisher's exact p (CMH if stratified).
+    """Responders per group with the exact CI and, against ``reference``, the difference with its
+    CI and the test (R: ``binom.test``, Newcombe's hybrid score, ``fisher.test``,
+    ``mantelhaen.test``).
 
-    The denominator is the eligible subjects (``ELIGFL == "Y"``) with a Y or N result (with the
-    default missing = non-responder rule, every eligible subject).
+    Parameters
+    ----------
+    responders : DataFrame
+        ADRS rows (``PARAMCD, AVALC`` Y/N, ``ELIGFL`` if present, and ``by``).
+    by : str
+    reference : optional
+        The reference group; absent: a ``ValueError`` listing the groups.
+    strata : str, optional
+        CMH test over strata (each with at least 2 subjects).
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        Per parameter and group: ``responders, N, proportion, lower, upper`` (Clopper-Pearson),
+        ``display``, and for each non-reference group ``difference, diff_lower, diff_upper``
+        (Newcombe), ``p`` and ``test`` (Fisher's exact, or CMH with strata).
+
+    Examples
+    --------
+    >>> adrs = survlupus.derive_responders(survlupus.read_trial("data/synthetic/musc"))
+    >>> t = survlupus.responder_summary(adrs[adrs.PARAMCD == "SRI4_24"], reference="Placebo")
+    >>> t[["group", "display"]].values.tolist()
+    [['MSC high', '13/27 (48%; 29-68%)'], ['MSC low', '16/27 (59%; 39-78%)'], ['Placebo', '10/27 (37%; 19-58%)']]
     """
     check_reference(responders, by, reference, "responder_summary")
     rows = []

@@ -142,7 +142,38 @@ def summary_table(
     landmarks: Sequence[float] = (85, 169),
     conf_type: str = "log-log",
 ) -> SummaryTable:
-    """Summary rows for every parameter (default: all in ``adtte``) by ``by``."""
+    """The time-to-event summary table: per parameter and group N, events, censored, median
+    (95% CI), S(t) at the landmarks and, against ``reference``, the HR (Cox; Firth where an arm
+    has no event) and the log-rank p.
+
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcds : sequence of str, optional
+        Default: every PARAMCD of ``adtte``.
+    by : str
+        The grouping column (default ``"ARM"``).
+    reference : optional
+        The reference group; a ``ValueError`` names the groups when it is absent.
+    landmarks : sequence of float
+        Study days of the S(t) columns (default 85 and 169: weeks 12 and 24).
+    conf_type : str
+        As :func:`kaplan_meier`.
+
+    Returns
+    -------
+    SummaryTable
+        ``.display`` (formatted columns), ``.frame`` (with the numbers), ``to_csv/to_html/
+        to_latex``.
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"),
+    ...                                ["TTSFLR", "TTRFLR", "TTDTH"], window_days=379)
+    >>> t = survlupus.summary_table(adtte, ["TTSFLR"], by="ARM", reference="Placebo")
+    >>> t.display[["group", "N", "events"]].values.tolist()
+    [['MSC high', 27, 3], ['MSC low', 27, 6], ['Placebo', 27, 5]]
+    """
     paramcds = list(paramcds) if paramcds else sorted(adtte["PARAMCD"].unique())
     check_reference(adtte, by, reference, "summary_table")
     rows = []
