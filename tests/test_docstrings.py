@@ -41,6 +41,8 @@ DOCUMENTED = {
     "survlupus.stats.proportions": ["responder_summary"],
     "survlupus.stats.finegray": ["fine_gray"],
     "survlupus.plan.toml": ["load_plan"],
+    "survlupus.stats.safety": ["ae_overview", "ae_by_term", "ae_by_max_grade"],
+    "survlupus.stats.safety_rates": ["ae_rates", "ae_by_year", "ae_time_to_first"],
     "survlupus.render.datasets": ["write_dataset"],
     "survlupus.derive.settings": [],
     "survlupus.render.figures.timeaxis": [],

@@ -25,50 +25,19 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from survlupus.stats.proportions import newcombe_difference
-
-DAYS_PER_YEAR = 365.25
-TOTAL = "Total"
-
-CATEGORIES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
-    "any": ("Any TEAE", lambda a: pd.Series(True, index=a.index)),
-    "related": ("Related TEAE", lambda a: a["ARELFL"] == "Y"),
-    "serious": ("Serious TEAE", lambda a: a["AESER"] == "Y"),
-    "grade_3_plus": ("TEAE of grade 3 or higher", lambda a: a["ATOXGR"] >= 3),
-    "led_to_discontinuation": (
-        "TEAE leading to discontinuation",
-        lambda a: a["AEACN"].str.contains("discontinu", case=False, na=False),
-    ),
-    "fatal": ("Fatal TEAE", lambda a: (a["AEOUT"] == "fatal") | (a["ATOXGR"] == 5)),
-    "infusion_related": ("Infusion-related reaction", lambda a: a["AEINFFL"] == "Y"),
-}
-
-
-def _check(adae: pd.DataFrame, exposure: pd.DataFrame, by: str) -> None:
-    for name, frame, cols in (
-        ("ADAE", adae, ["USUBJID", by, "TRTEMFL"]),
-        ("exposure", exposure, ["USUBJID", by, "days"]),
-    ):
-        missing = [c for c in cols if c not in frame]
-        if missing:
-            raise ValueError(f"{name} has no column {', '.join(missing)}")
-    orphans = set(adae["USUBJID"]) - set(exposure["USUBJID"])
-    if orphans:
-        raise ValueError(f"ADAE subjects not in the exposure frame: {', '.join(sorted(orphans))}")
-
-
-def _arms(exposure: pd.DataFrame, by: str) -> list:
-    return sorted(exposure[by].astype(str).unique())
-
-
-def _with_total(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    return pd.concat([frame.assign(_ARM=frame[by].astype(str)), frame.assign(_ARM=TOTAL)])
-
-
-def _teae(adae: pd.DataFrame) -> pd.DataFrame:
-    return adae[adae["TRTEMFL"] == "Y"]
+from survlupus.stats.safety_common import (  # noqa: F401  (re-exported)
+    CATEGORIES,
+    DAYS_PER_YEAR,
+    TOTAL,
+    _arms,
+    _check,
+    _teae,
+    _with_total,
+    poisson_ci,
+)
+from survlupus.stats.safety_rates import ae_by_year, ae_rates, ae_time_to_first  # noqa: F401
 
 
 def ae_overview(
@@ -77,7 +46,35 @@ def ae_overview(
     by: str = "ARM",
     categories: Mapping[str, tuple[str, Callable]] | None = None,
 ) -> pd.DataFrame:
-    """Subjects (n of N, %) and events per category and arm (see the module docstring)."""
+    """Subjects with at least one adverse event per category and group: n (%) with every subject in the denominator, and the number of events.
+
+    Parameters
+    ----------
+    adae : DataFrame
+        ADAE rows (:func:`survlupus.derive_adae`); only treatment-emergent events count.
+    exposure : DataFrame
+        Every subject with their follow-up (:func:`survlupus.follow_up`): the denominators, so a
+        subject without any adverse event is counted.
+    by : str
+        The grouping column (default ``"ARM"``).
+    categories : mapping, optional
+        Category name to (label, row filter); default: any, serious, related, grade >= 3,
+        leading to discontinuation, fatal, infusion-related and the plan's AESI.
+
+    Returns
+    -------
+    DataFrame
+        ``category, label, arm, n, N, pct, events``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> adae = survlupus.derive_adae(trial, survlupus.load_plan("data/synthetic/musc/plan.toml"))
+    >>> exposure = survlupus.follow_up(trial)
+    >>> t = survlupus.ae_overview(adae, exposure)
+    >>> t[t.category == "any"][["arm", "n", "N"]].values.tolist()
+    [['MSC high', 24, 27], ['MSC low', 20, 27], ['Placebo', 25, 27], ['Total', 69, 81]]
+    """
     _check(adae, exposure, by)
     categories = categories or CATEGORIES
     te = _with_total(_teae(adae), by)
@@ -104,7 +101,32 @@ def ae_overview(
 
 
 def ae_by_term(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects and events per system organ class and preferred term, by arm."""
+    """Subjects with each preferred term, by body system, per group (n, N, %, events), as the usual AE table.
+
+    Parameters
+    ----------
+    adae : DataFrame
+        ADAE rows (:func:`survlupus.derive_adae`); only treatment-emergent events count.
+    exposure : DataFrame
+        Every subject with their follow-up (:func:`survlupus.follow_up`): the denominators, so a
+        subject without any adverse event is counted.
+    by : str
+        The grouping column (default ``"ARM"``).
+
+    Returns
+    -------
+    DataFrame
+        ``body_system, term, arm, n, N, pct, events``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> adae = survlupus.derive_adae(trial, survlupus.load_plan("data/synthetic/musc/plan.toml"))
+    >>> exposure = survlupus.follow_up(trial)
+    >>> t = survlupus.ae_by_term(adae, exposure)
+    >>> list(t.columns)
+    ['body_system', 'term', 'arm', 'n', 'N', 'pct', 'events']
+    """
     _check(adae, exposure, by)
     te = _with_total(_teae(adae), by)
     ex = _with_total(exposure, by)
@@ -142,7 +164,32 @@ def ae_by_term(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> p
 
 
 def ae_by_max_grade(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects by the highest grade of their TEAEs (``none``: no TEAE), by arm."""
+    """Subjects by their worst CTCAE grade per group (no event: grade 0), every subject counted once.
+
+    Parameters
+    ----------
+    adae : DataFrame
+        ADAE rows (:func:`survlupus.derive_adae`); only treatment-emergent events count.
+    exposure : DataFrame
+        Every subject with their follow-up (:func:`survlupus.follow_up`): the denominators, so a
+        subject without any adverse event is counted.
+    by : str
+        The grouping column (default ``"ARM"``).
+
+    Returns
+    -------
+    DataFrame
+        ``arm, max_grade, n, N, pct``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> adae = survlupus.derive_adae(trial, survlupus.load_plan("data/synthetic/musc/plan.toml"))
+    >>> exposure = survlupus.follow_up(trial)
+    >>> t = survlupus.ae_by_max_grade(adae, exposure)
+    >>> int(t.groupby("arm")["n"].sum().min()) == int(t["N"].min())
+    True
+    """
     _check(adae, exposure, by)
     worst = _teae(adae).groupby("USUBJID")["ATOXGR"].max()
     ex = _with_total(exposure, by)
@@ -167,127 +214,6 @@ def ae_by_max_grade(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM")
                 }
             )
     return pd.DataFrame(rows)
-
-
-def poisson_ci(k: int, t: float, conf_level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) CI of a Poisson rate k/t, as R's ``poisson.test(k, t)$conf.int``."""
-    a = 1 - conf_level
-    lo = stats.chi2.ppf(a / 2, 2 * k) / 2 / t if k > 0 else 0.0
-    hi = stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2 / t
-    return float(lo), float(hi)
-
-
-def ae_rates(
-    adae: pd.DataFrame,
-    exposure: pd.DataFrame,
-    by: str = "ARM",
-    categories: Mapping[str, tuple[str, Callable]] | None = None,
-    conf_level: float = 0.95,
-) -> pd.DataFrame:
-    """Exposure-adjusted incidence and event rates per 100 patient-years (module docstring)."""
-    _check(adae, exposure, by)
-    categories = categories or CATEGORIES
-    te = _teae(adae)
-    te = te[te["ASTDY"] >= 1]
-    rows = []
-    for key, (label, select) in categories.items():
-        sel = te[select(te).fillna(False).to_numpy(bool)] if len(te) else te
-        first = sel.groupby("USUBJID")["ASTDY"].min()
-        at_risk = exposure["USUBJID"].map(first).fillna(exposure["days"])
-        at_risk = np.minimum(at_risk, exposure["days"])
-        events = exposure["USUBJID"].map(sel.groupby("USUBJID").size()).fillna(0)
-        frame = exposure.assign(
-            _risk=at_risk.to_numpy(),
-            _has=exposure["USUBJID"].isin(first.index),
-            _events=events.to_numpy(),
-        )
-        for arm, part in [*frame.groupby(frame[by].astype(str)), (TOTAL, frame)]:
-            n, years = int(part["_has"].sum()), float(part["_risk"].sum()) / DAYS_PER_YEAR
-            lo, hi = poisson_ci(n, years, conf_level)
-            follow = float(part["days"].sum()) / DAYS_PER_YEAR
-            rows.append(
-                {
-                    "category": key,
-                    "label": label,
-                    "arm": arm,
-                    "n": n,
-                    "patient_years": years,
-                    "rate_per_100py": 100 * n / years,
-                    "lower": 100 * lo,
-                    "upper": 100 * hi,
-                    "events": int(part["_events"].sum()),
-                    "followup_years": follow,
-                    "event_rate_per_100py": 100 * part["_events"].sum() / follow,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def ae_by_year(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Per year of follow-up (year k: study days 365.25(k-1)+1 to 365.25k): N followed into the
-    year, n with a TEAE onset in it, events."""
-    _check(adae, exposure, by)
-    te = _teae(adae)
-    te = te.assign(year=np.ceil(te["ASTDY"].clip(lower=1) / DAYS_PER_YEAR).astype(int))
-    years = int(np.ceil(exposure["days"].max() / DAYS_PER_YEAR))
-    ex = _with_total(exposure, by)
-    arm_of = exposure.set_index("USUBJID")[by].astype(str)
-    te = _with_total(te.assign(**{by: te["USUBJID"].map(arm_of)}), by)
-    rows = []
-    for year in range(1, years + 1):
-        for arm in [*_arms(exposure, by), TOTAL]:
-            part = ex[ex["_ARM"] == arm]
-            followed = int((part["days"] > DAYS_PER_YEAR * (year - 1)).sum())
-            ev = te[(te["_ARM"] == arm) & (te["year"] == year)]
-            n = int(ev["USUBJID"].nunique())
-            rows.append(
-                {
-                    "year": year,
-                    "arm": arm,
-                    "N": followed,
-                    "n": n,
-                    "pct": 100 * n / followed if followed else np.nan,
-                    "events": len(ev),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def ae_time_to_first(
-    adae: pd.DataFrame,
-    exposure: pd.DataFrame,
-    by: str = "ARM",
-    categories: Mapping[str, tuple[str, Callable]] | None = None,
-) -> pd.DataFrame:
-    """Time to the first TEAE of each category: one row per subject and category, ADTTE-shaped
-    (``PARAMCD`` = ``TTAE`` + the category's first letters), event on the onset day, else
-    censored at the last contact."""
-    _check(adae, exposure, by)
-    categories = categories or {"any": CATEGORIES["any"], "serious": CATEGORIES["serious"]}
-    te = _teae(adae)
-    te = te[te["ASTDY"] >= 1]
-    parts = []
-    for key, (label, select) in categories.items():
-        sel = te[select(te).fillna(False).to_numpy(bool)] if len(te) else te
-        first = sel.groupby("USUBJID")["ASTDY"].min()
-        onset = exposure["USUBJID"].map(first)
-        code = (
-            "TTAE" if key == "any" else ("TTAE" + "".join(w[0] for w in key.split("_")).upper())[:8]
-        )
-        parts.append(
-            pd.DataFrame(
-                {
-                    "USUBJID": exposure["USUBJID"].to_numpy(),
-                    "PARAMCD": code,
-                    "PARAM": f"Time to first {label[0].lower() + label[1:]} (days)",
-                    by: exposure[by].to_numpy(),
-                    "SUBGROUP": exposure["SUBGROUP"].to_numpy() if "SUBGROUP" in exposure else "",
-                    "AVAL": np.where(onset.notna(), onset, exposure["days"]).astype(float),
-                    "CNSR": np.where(onset.notna(), 0, 1),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
 
 
 def toxicity_shift(graded: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
