@@ -61,9 +61,31 @@ def slopes(
     reference=None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Slope per year of each arm and its difference from the reference (see the module).
+    """Per-year slope of ``paramcd`` per arm from a random intercept and slope model (REML), and the
+    difference of each arm from the reference, as R's ``nlme::lme(AVAL ~ TIME * ARM, random =
+    ~ TIME | USUBJID, method = "REML")`` (TIME in years; Wald CIs).
 
-    Returns ``arm, comparison, n, estimate, se, lower, upper, p_value``.
+    Parameters
+    ----------
+    bds : DataFrame
+    paramcd : str
+    by : str or None
+    reference : optional
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``arm, comparison, n, estimate, se, lower, upper, p_value`` (per year).
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> bds = survlupus.derive_bds(trial, ["c3_g_l", "egfr_ml_min", "anti_dsdna_iu_ml"], plan)
+    >>> t = survlupus.slopes(bds, "EGFR", by="ARM", reference="Placebo")
+    >>> t[["arm", "comparison", "estimate"]].round(2).values.tolist()[:2]
+    [['Placebo', '', 11.45], ['MSC high', '', 5.39]]
     """
     d = _param(bds, paramcd, "slopes")
     d = d[d["AVAL"].notna() & d["ADY"].notna()].copy()
@@ -135,8 +157,32 @@ def geometric_mean_ratio(
     reference=None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Geometric mean ratio to baseline per arm and visit (see the module). Returns ``arm,
-    visit, comparison, n, excluded, estimate, lower, upper, p_value``."""
+    """Geometric mean ratio to baseline of ``paramcd`` per arm and visit (anti-dsDNA and other
+    log-normal titres) with t-based CIs on the log scale, and the ratio of GMRs against the
+    reference by Welch's t-test on the log ratios (R: ``t.test(log(AVAL/BASE) ~ ARM)``).
+
+    Parameters
+    ----------
+    bds : DataFrame
+    paramcd : str
+    by : str or None
+    reference : optional
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``arm, visit, comparison, n, excluded (zero values), estimate, lower, upper, p_value``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> bds = survlupus.derive_bds(trial, ["c3_g_l", "egfr_ml_min", "anti_dsdna_iu_ml"], plan)
+    >>> t = survlupus.geometric_mean_ratio(bds, "DSDNA", by="ARM", reference="Placebo")
+    >>> t[["arm", "visit", "n"]].head(1).values.tolist()
+    [['MSC high', 'W4', 23]]
+    """
     d = _param(bds, paramcd, "geometric_mean_ratio")
     d = d[(d["AVISIT"] != "BASELINE") & d["AVAL"].notna() & d["BASE"].notna()]
     ok = (d["AVAL"] > 0) & (d["BASE"] > 0)
@@ -196,8 +242,32 @@ def normalisation(
     by: str | None = "ARM",
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Among subjects below ``lower`` at baseline: ``arm, visit, n`` (normal again), ``N`` (low at
-    baseline with a value at the visit), ``proportion, lower, upper`` (Clopper-Pearson)."""
+    """Subjects below the normal range at baseline whose value is at or above ``lower`` at each
+    visit (C3/C4 normalisation), per arm, with Clopper-Pearson CIs.
+
+    Parameters
+    ----------
+    bds : DataFrame
+    paramcd : str
+    lower : float
+        The lower limit of normal (in the column's unit).
+    by : str or None
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``arm, visit, n (normalised), N (low at baseline, assessed), proportion, lower, upper``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> bds = survlupus.derive_bds(trial, ["c3_g_l", "egfr_ml_min", "anti_dsdna_iu_ml"], plan)
+    >>> t = survlupus.normalisation(bds, "C3", 0.9, by="ARM")
+    >>> t[["arm", "visit", "n", "N"]].head(1).values.tolist()
+    [['Placebo', 'W4', 1, 22]]
+    """
     d = _param(bds, paramcd, "normalisation")
     d = d[(d["AVISIT"] != "BASELINE") & d["AVAL"].notna() & (d["BASE"] < lower)]
     d = d.assign(GROUP=d[by].astype(str) if by else "all")

@@ -75,10 +75,24 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
 
 
 def follow_up(trial: Trial, window_days: int | None = None) -> pd.DataFrame:
-    """The exposure frame of recurrent-event analyses: one row per subject with ``USUBJID, ARM,
-    SUBGROUP, days`` (study day 1 to the end of observation, inclusive).
+    """Every subject's follow-up from day 1 to last contact or death (within ``window_days`` if
+    given): the exposure of rates and the denominators of the safety tables.
 
-    >>> rates = survlupus.flare_rates(episodes, follow_up(trial), by="ARM")  # doctest: +SKIP
+    Parameters
+    ----------
+    trial : Trial
+    window_days : int, optional
+
+    Returns
+    -------
+    DataFrame
+        ``USUBJID, ARM, SUBGROUP, days``, one row per subject.
+
+    Examples
+    --------
+    >>> fu = survlupus.follow_up(survlupus.read_trial("data/synthetic/musc"))
+    >>> len(fu), int(fu["days"].sum())
+    (81, 27366)
     """
     obs = observation(trial, window_days or UNLIMITED_WINDOW_DAYS)
     return pd.DataFrame(

@@ -162,16 +162,51 @@ def mmrm(
     conf_level: float = 0.95,
     start=None,
 ) -> MMRMResult:
-    """Fit the MMRM of ``paramcd`` (see the module docstring).
+    """Mixed model for repeated measures of the change from baseline of ``paramcd``:
+    ``CHG ~ ARM x AVISIT + BASE x AVISIT`` with an unstructured (or other) covariance within
+    subject, REML, LS means and contrasts with Satterthwaite df, as R's ``mmrm`` /
+    ``nlme::gls`` + ``emmeans`` (``docs/analysis.md``).
 
-    Parameters: ``bds`` a BDS-shaped frame (``USUBJID, PARAMCD, AVISIT, AVISITN, BASE, CHG``, the
-    ``by`` column and the covariates); ``by`` the treatment column (None: single arm);
-    ``reference`` the reference arm (default: the first in sort order); ``covariates`` numeric
-    columns, each with a visit-specific slope; ``covariance_structure`` one of
-    ``us, cs, csh, ar1, arh1, toep``; ``visits`` the visits to analyse (default all);
-    ``start`` an optional starting covariance (T×T, positive definite).
-    Returns an :class:`MMRMResult`. Raises ``ValueError`` with the parameter and visit for data
-    the model cannot use.
+    Parameters
+    ----------
+    bds : DataFrame
+        The BDS (:func:`survlupus.derive_bds`): ``USUBJID, PARAMCD, AVISIT, CHG, BASE`` and
+        ``by``; analysed records (``ANL01FL``) after baseline.
+    paramcd : str
+    by : str or None
+        The arm column; None for a single arm (the LS means are the mean changes).
+    reference : optional
+        The reference arm of the contrasts.
+    covariates : sequence of str
+        Baseline covariates, each with its own slope per visit (default ``("BASE",)``).
+    covariance_structure : {"us", "cs", "csh", "ar1", "arh1", "toep"}
+    visits : sequence of str, optional
+        The visits analysed (default: every post-baseline visit).
+    conf_level : float
+    start : optional
+        Starting covariance parameters (for a difficult fit).
+
+    Returns
+    -------
+    MMRMResult
+        ``lsmeans``, ``contrasts`` (``arm, visit, estimate, se, df, lower, upper, p_value``),
+        ``covariance``, ``converged`` and the fit's log-likelihood.
+
+    Raises
+    ------
+    ValueError
+        A missing column, unknown PARAMCD or reference, a visit with too few subjects, an arm
+        absent at a visit, two records at one visit (naming the parameter and visit).
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> bds = survlupus.derive_bds(trial, ["c3_g_l", "egfr_ml_min", "anti_dsdna_iu_ml"], plan)
+    >>> fit = survlupus.mmrm(bds, "C3", by="ARM", reference="Placebo",
+    ...                      visits=["W12", "W24", "W36", "W52"])
+    >>> fit.contrasts[["arm", "visit", "estimate"]].round(3).head(2).values.tolist()
+    [['MSC high', 'W12', 0.159], ['MSC low', 'W12', 0.092]]
     """
     if covariance_structure not in covariance.STRUCTURES:
         raise ValueError(
