@@ -18,6 +18,8 @@ DOCUMENTED = {
     "survlupus.trial.sdtm": ["tables_from_sdtm"],
     "survlupus.derive.tte.adtte": [
         "derive_adtte",
+        "list_endpoints",
+        "default_endpoints",
         "derive_severe_flare",
         "derive_renal_flare",
         "derive_haematologic_flare",
@@ -30,7 +32,7 @@ DOCUMENTED = {
         "derive_treatment_failure",
     ],
     "survlupus.analyse.run": ["analyse"],
-    "survlupus.derive.responders": ["derive_responders"],
+    "survlupus.derive.responders": ["derive_responders", "default_responders"],
     "survlupus.derive.tte.episodes": ["derive_episodes"],
     "survlupus.stats.km": ["kaplan_meier"],
     "survlupus.stats.compare": ["logrank"],
@@ -45,6 +47,12 @@ DOCUMENTED = {
     "survlupus.stats.mmrm": ["mmrm"],
     "survlupus.stats.longitudinal": ["slopes", "geometric_mean_ratio", "normalisation"],
     "survlupus.derive.tte.scope": ["follow_up"],
+    "survlupus.stats.recurrent": ["flare_rates", "mean_cumulative_function"],
+    "survlupus.derive.adae": ["derive_adae"],
+    "survlupus.derive.change": ["change_from_baseline"],
+    "survlupus.plan.generic": ["generic_plan"],
+    "survlupus.plan.write": ["plan_to_toml"],
+    "survlupus.analyse.forest": ["forest_table"],
     "survlupus.stats.safety_rates": ["ae_rates", "ae_by_year", "ae_time_to_first"],
     "survlupus.render.datasets": ["write_dataset"],
     "survlupus.derive.settings": [],
@@ -54,7 +62,7 @@ DOCUMENTED = {
 
 def test_signatures_do_not_print_default_data():
     """Defaults that are tables (a schedule, the flare types) are None in the signature."""
-    for name in ("derive_responders", "derive_episodes"):
+    for name in ("derive_responders", "derive_episodes", "change_from_baseline"):
         text = str(inspect.signature(getattr(survlupus, name)))
         assert "Window(" not in text and "Flare(" not in text, name
 

@@ -97,8 +97,32 @@ def forest_table(
     reference=None,
     firth_when_no_events: bool = True,
 ) -> pd.DataFrame:
-    """HR of each non-reference arm vs ``reference`` for each parameter (Cox, Efron; Firth where
-    an arm has no event), fitted here; see :func:`forest_rows`."""
+    """Hazard ratio of each non-reference arm against ``reference`` for each parameter, fitted here
+    (Cox, Efron; Firth where an arm has no event): the forest plot's table for a notebook.
+
+    Parameters
+    ----------
+    adtte : DataFrame
+    paramcds : sequence of str
+    by : str
+    reference : optional
+        An absent reference is a ``ValueError`` listing the groups.
+    firth_when_no_events : bool
+
+    Returns
+    -------
+    DataFrame
+        ``label, PARAMCD, arm, estimate, lower, upper, p, events, model, firth,
+        event_is_good`` (see :func:`forest_rows`).
+
+    Examples
+    --------
+    >>> adtte = survlupus.derive_adtte(survlupus.read_trial("data/synthetic/musc"),
+    ...                                ["TTSFLR", "TTRESC"], window_days=379)
+    >>> t = survlupus.forest_table(adtte, ["TTSFLR", "TTRESC"], reference="Placebo")
+    >>> t[["label", "estimate"]].round(2).values.tolist()[0]
+    ['First severe flare, modified SFI: MSC high', 0.62]
+    """
     if by != "ARM":
         adtte = adtte.assign(ARM=adtte[by])
     check_reference(adtte, "ARM", reference, "forest_table")

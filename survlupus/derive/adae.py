@@ -58,7 +58,30 @@ def _yn(values) -> np.ndarray:
 
 
 def derive_adae(trial: Trial, plan=None, *, main_window_days: int | None = None) -> pd.DataFrame:
-    """ADAE of ``trial`` (see the module docstring); ``plan`` gives the study id and windows."""
+    """The adverse-event dataset (ADaM ADAE shape): one row per adverse event, with the
+    treatment-emergent flag, study days, CTCAE grade, seriousness, relatedness and AESI flags.
+
+    Parameters
+    ----------
+    trial : Trial
+    plan : AnalysisPlan, optional
+        Its AESI definitions flag the adverse events of special interest.
+    main_window_days : int, optional
+        Events after this many days also get a flag for the main period.
+
+    Returns
+    -------
+    DataFrame
+        ADAE columns (``STUDYID, USUBJID, AESEQ, AETERM, AEDECOD, AEBODSYS, ASTDT, AENDT, ASTDY,
+        TRTEMFL, ATOXGR, AESER, ARELFL, ...``).
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> adae = survlupus.derive_adae(trial, survlupus.load_plan("data/synthetic/musc/plan.toml"))
+    >>> len(adae), bool(adae["TRTEMFL"].eq("Y").all())
+    (163, True)
+    """
     ae = trial.adverse_events
     subj = trial.subjects.set_index("subject_id")
     if main_window_days is None:

@@ -29,9 +29,36 @@ def change_from_baseline(
     variables: Sequence[str] = HAEMATOLOGY,
     visits: Sequence[str] = SEED_VISITS,
     subgroup: str | None = None,
-    schedule: Sequence[Window] = CS20AT04_WINDOWS,
+    schedule: Sequence[Window] | None = None,
 ) -> pd.DataFrame:
-    """One row per subject, variable and visit (subjects of ``subgroup`` only, if given)."""
+    """Change from baseline of visit variables at nominal visits (the seed's haematology table).
+
+    Parameters
+    ----------
+    trial : Trial
+    variables : sequence of str
+        Visit columns (default: haemoglobin, white cells, platelets).
+    visits : sequence of str
+        Nominal visits (default D3, W1, W4, W12, W24).
+    subgroup : str, optional
+        Only the subjects of this subgroup.
+    schedule : sequence of Window, optional
+        The visit windows (default: the CS20AT04 schedule).
+
+    Returns
+    -------
+    DataFrame
+        One row per subject, variable and visit: ``USUBJID, ARM, SUBGROUP, PARAMCD, AVISIT, ADY,
+        BASE, AVAL, CHG, PCHG``; a missing visit keeps its row with the value missing.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/cs20at04")
+    >>> t = survlupus.change_from_baseline(trial, ["platelets_10e9_l"], ["W4"])
+    >>> len(t) == trial.n_subjects
+    True
+    """
+    schedule = CS20AT04_WINDOWS if schedule is None else schedule
     subj = trial.subjects
     if subgroup is not None:
         subj = subj[subj["subgroup"] == subgroup]

@@ -81,7 +81,25 @@ def _reference(arms: list[str]) -> tuple[str | None, list[str]]:
 
 
 def generic_plan(trial: Trial, study_id: str | None = None) -> AnalysisPlan:
-    """A plan inferred from the trial's data (see the module docstring)."""
+    """A plan inferred from the data for a trial folder without ``plan.toml``: its arms (a placebo
+    or control arm as the reference), a schedule from the visit labels, every endpoint the data
+    support; ``generic`` is True and the report says so.
+
+    Parameters
+    ----------
+    trial : Trial
+    study_id : str, optional
+
+    Returns
+    -------
+    AnalysisPlan
+
+    Examples
+    --------
+    >>> plan = survlupus.generic_plan(survlupus.read_trial("data/synthetic/musc"))
+    >>> plan.generic, plan.study.reference_arm
+    (True, 'Placebo')
+    """
     arms = sorted(trial.subjects["arm"].astype(str).unique())
     ref, notes = _reference(arms)
     subgroups = sorted(trial.subjects.get("subgroup", pd.Series(dtype=str)).dropna().unique())

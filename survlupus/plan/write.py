@@ -28,7 +28,25 @@ def _lines(table: dict[str, Any]) -> list[str]:
 
 
 def plan_to_toml(plan: AnalysisPlan, header: str = "") -> str:
-    """The plan as ``plan.toml`` text (``header``: comment lines put first)."""
+    """The plan as ``plan.toml`` text; :func:`survlupus.load_plan` reads it back to an equal plan.
+
+    Parameters
+    ----------
+    plan : AnalysisPlan
+    header : str
+        A comment for the top of the file.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import tomllib
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> survlupus.plan.plan_from_dict(tomllib.loads(survlupus.plan_to_toml(plan))) == plan
+    True
+    """
     s = plan.study
     out = [f"# {line}" if line else "#" for line in header.splitlines()]
     out += [

@@ -65,7 +65,38 @@ def flare_rates(
     reference=None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Annualised rate of flare episodes per group, with CI and rate ratio vs ``reference``."""
+    """Recurrent flares: the rate of flare episodes per person-year per group (exact Poisson CI)
+    and the rate ratio against the reference, by Poisson (closed form, as R's ``glm(n ~ arm +
+    offset(log(years)), family = poisson)``) or negative binomial (``MASS::glm.nb``).
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :func:`survlupus.derive_episodes`.
+    exposure : DataFrame
+        Every subject's follow-up (:func:`survlupus.follow_up`), subjects without a flare too.
+    by : str
+    types : sequence of str, optional
+        Episode types counted (default severe flares; None: every type).
+    model : {"poisson", "negbin"}
+    reference : optional
+        The reference group of the ratios (default: the first group).
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``group, n, events, person_years, rate, lower, upper, ci_method, rate_ratio, rr_lower,
+        rr_upper, p, rr_method``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> episodes = survlupus.derive_episodes(trial, window_days=379)
+    >>> t = survlupus.flare_rates(episodes, survlupus.follow_up(trial, 379), reference="Placebo")
+    >>> t[["group", "events"]].values.tolist()
+    [['Placebo', 5], ['MSC high', 3], ['MSC low', 6]]
+    """
     if model not in ("poisson", "negbin"):
         raise ValueError("model must be 'poisson' or 'negbin'")
     f = _counts(exposure, episodes, by, types)
@@ -160,7 +191,29 @@ def mean_cumulative_function(
     by: str = "ARM",
     types: Sequence[str] | None = ("severe flare",),
 ) -> pd.DataFrame:
-    """MCF per group at each episode day: ``group, day, n_observed, n_events, mcf, std_err``."""
+    """The mean cumulative number of flare episodes per subject over time, per group: the
+    Nelson-Aalen estimator over the subjects still observed (module docstring).
+
+    Parameters
+    ----------
+    episodes : DataFrame
+    exposure : DataFrame
+    by : str
+    types : sequence of str, optional
+
+    Returns
+    -------
+    DataFrame
+        ``group, day, n_observed, n_events, mcf, std_err`` at each event day.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> mcf = survlupus.mean_cumulative_function(survlupus.derive_episodes(trial, window_days=379),
+    ...                                          survlupus.follow_up(trial, 379))
+    >>> list(mcf.columns)
+    ['group', 'day', 'n_observed', 'n_events', 'mcf', 'std_err']
+    """
     f = _counts(exposure, episodes, by, types)
     ep = episodes if types is None else episodes[episodes["TYPE"].isin(types)]
     ep = ep.merge(f[["USUBJID", "group", "days"]], on="USUBJID")

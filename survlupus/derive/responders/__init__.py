@@ -45,7 +45,22 @@ __all__ = [
 
 
 def default_responders(visit: str = "W24") -> tuple:
-    """The seed trial's responder endpoints (steroid endpoints have fixed windows)."""
+    """The default responder rules, assessed at ``visit`` (the steroid tapers keep their own days).
+
+    Parameters
+    ----------
+    visit : str
+        The assessment visit (default W24).
+
+    Returns
+    -------
+    tuple of responder rules
+
+    Examples
+    --------
+    >>> [r.paramcd for r in survlupus.default_responders("W52")][2:5]
+    ['HEMIMP52', 'RENRSP52', 'LLDAS52']
+    """
     return (
         SteroidTaper(),
         SteroidTaper(

@@ -34,7 +34,21 @@ DEFAULT_WINDOW_DAYS = 183
 
 
 def default_endpoints() -> tuple[Endpoint, ...]:
-    """The spec's ten time-to-event endpoints with their default definitions."""
+    """The ten default time-to-event definitions, with their default settings.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    tuple of Endpoint
+
+    Examples
+    --------
+    >>> [e.paramcd for e in survlupus.default_endpoints()][:4]
+    ['TTSFLR', 'TTRFLR', 'TTHFLR', 'TTCR']
+    """
     return (
         SevereFlare(),
         RenalFlare(),
@@ -188,7 +202,23 @@ def derive_adtte(
 
 
 def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:
-    """A table documenting each endpoint: code, name, scope, rule, settings and source."""
+    """A table documenting each endpoint (``docs/endpoints.md`` is generated the same way).
+
+    Parameters
+    ----------
+    endpoints : sequence of definitions, optional
+        Default: the ten default endpoints; the variants are always added.
+
+    Returns
+    -------
+    DataFrame
+        ``PARAMCD, PARAM, SCOPE, DEFINITION, RULE, DESCRIPTION, SOURCE``.
+
+    Examples
+    --------
+    >>> survlupus.list_endpoints()["PARAMCD"].tolist()[:3]
+    ['TTSFLR', 'TTRFLR', 'TTHFLR']
+    """
     endpoints = default_endpoints() if endpoints is None else endpoints
     rows = [
         {
