@@ -73,8 +73,26 @@ def _p(p) -> str:
 
 
 def outcome_display(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The outcome rows as a reader sees them: the numbers of each row as one ``result`` text
-    (``3/10 (30%; 7-65%)``, ``HR 0.62 (0.15-2.60); p = 0.512``, ``not evaluable: ...``)."""
+    """The outcome rows as a reader reads them: each row's numbers as one ``result`` text
+    (``3/10 (30%; 7-65%)``, ``HR 0.62 (0.15-2.60); p = 0.512``, ``not evaluable: ...``).
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        ``Results.outcomes``.
+
+    Returns
+    -------
+    DataFrame
+        ``number, outcome, primary, population, PARAMCD, visit, arm, comparison, result,
+        method``.
+
+    Examples
+    --------
+    >>> results = survlupus.analyse(survlupus.read_trial("data/synthetic/musc"))
+    >>> survlupus.outcome_display(results.outcomes)["result"].iloc[0]
+    '18/27 (67%; 46-83%)'
+    """
     cols = ["number", "outcome", "primary", "population", "PARAMCD", "visit", "arm", "comparison"]
     out = outcomes[cols].copy()
     out["primary"] = out["primary"].map({True: "primary", False: ""})

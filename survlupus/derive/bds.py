@@ -92,9 +92,33 @@ def derive_bds(
     *,
     study_id: str | None = None,
 ) -> pd.DataFrame:
-    """The BDS of ``variables`` (default: every numeric visit variable of :data:`PARAMETERS`
-    the trial records) windowed by ``schedule`` (a sequence of visit windows, or an analysis
-    plan: its schedule and study id are used)."""
+    """The basic data structure (ADaM BDS) of visit measures: one row per subject, parameter and
+    analysed visit with ``AVAL``, ``BASE``, ``CHG``, ``PCHG`` and the analysis flags.
+
+    Parameters
+    ----------
+    trial : Trial
+    variables : sequence of str, optional
+        Visit columns (default: every numeric visit variable of :data:`PARAMETERS` the trial
+        records).
+    schedule : sequence of Window or AnalysisPlan, optional
+        The visit windows (a plan gives its schedule).
+    study_id : str, optional
+
+    Returns
+    -------
+    DataFrame
+        ``STUDYID, USUBJID, PARAMCD, PARAM, AVISIT, AVISITN, ADT, ADY, AVAL, BASE, CHG, PCHG,
+        ABLFL, ANL01FL, ...``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> plan = survlupus.load_plan("data/synthetic/musc/plan.toml")
+    >>> bds = survlupus.derive_bds(trial, ["c3_g_l"], plan)
+    >>> bds["PARAMCD"].unique().tolist(), len(bds)
+    (['C3'], 1106)
+    """
     if schedule is not None and hasattr(schedule, "schedule"):
         study_id = study_id or schedule.study.id
         schedule = schedule.schedule

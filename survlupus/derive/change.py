@@ -96,8 +96,27 @@ def change_from_baseline(
 
 
 def summarise_change(changes: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """n, mean, SD, median, Q1, Q3 of the change, per group, variable and visit (visit order
-    kept)."""
+    """Summary of changes from baseline per group, parameter and visit: n, mean with its t-based
+    95% CI, SD, median and quartiles.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        :func:`survlupus.change_from_baseline`.
+    by : str
+
+    Returns
+    -------
+    DataFrame
+        ``ARM, PARAMCD, AVISIT, n, mean, mean_lower, mean_upper, sd, median, q1, q3``.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/cs20at04")
+    >>> s = survlupus.summarise_change(survlupus.change_from_baseline(trial, ["platelets_10e9_l"], ["W4"]))
+    >>> s[["AVISIT", "n", "median"]].values.tolist()
+    [['W4', 8, 8.0]]
+    """
     order = {v: i for i, v in enumerate(dict.fromkeys(changes["AVISIT"]))}
     rows = []
     for (g, var, visit), s in changes.groupby([by, "PARAMCD", "AVISIT"], sort=False):

@@ -296,8 +296,33 @@ def shift_table(
     labels: Sequence[str],
     by: str | None = "ARM",
 ) -> pd.DataFrame:
-    """Subjects by baseline category (rows) and category at each visit: ``arm, visit, baseline,
-    <label columns>``; categories are ``[cut_i, cut_{i+1})`` with ``len(labels) == len(cuts) + 1``."""
+    """Subjects by category at baseline and at each visit (e.g. ANA titres), per arm.
+
+    Parameters
+    ----------
+    bds : DataFrame
+    paramcd : str
+    cuts : sequence of float
+        Category boundaries ``[cut_i, cut_i+1)``.
+    labels : sequence of str
+        One label more than cuts.
+    by : str or None
+
+    Returns
+    -------
+    DataFrame
+        ``arm, visit, baseline`` and one column of counts per category.
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/nanjing")
+    >>> bds = survlupus.derive_bds(trial, ["ana_titer"],
+    ...                            survlupus.load_plan("data/synthetic/nanjing/plan.toml"))
+    >>> t = survlupus.shift_table(bds, "ANA", [80, 160, 320, 640],
+    ...                           ["<1:80", "1:80", "1:160", "1:320", ">=1:640"])
+    >>> list(t.columns)[:4]
+    ['arm', 'visit', 'baseline', '<1:80']
+    """
     if len(labels) != len(cuts) + 1:
         raise ValueError("shift_table: give one label more than cuts")
     d = _param(bds, paramcd, "shift_table")

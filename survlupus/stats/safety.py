@@ -217,9 +217,29 @@ def ae_by_max_grade(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM")
 
 
 def toxicity_shift(graded: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects by baseline grade (rows) and worst post-baseline grade, per parameter and arm:
-    ``PARAMCD, term, arm, baseline_grade, worst 0 .. worst 4, N``. ``graded``: BDS rows with
-    ``ATOXGR``/``BTOXGR`` (``survlupus.derive.toxicity.toxicity_grades``)."""
+    """Subjects by baseline CTCAE grade and worst post-baseline grade, per parameter and arm (the
+    laboratory toxicity shift table).
+
+    Parameters
+    ----------
+    graded : DataFrame
+        BDS rows with ``ATOXGR``/``BTOXGR`` (``survlupus.derive.toxicity.toxicity_grades``).
+    by : str
+
+    Returns
+    -------
+    DataFrame
+        ``PARAMCD, term, arm, baseline_grade, worst 0 .. worst 4, N``.
+
+    Examples
+    --------
+    >>> from survlupus.derive.toxicity import toxicity_grades
+    >>> trial = survlupus.read_trial("data/synthetic/musc")
+    >>> bds = survlupus.derive_bds(trial, ["hemoglobin_g_dl"],
+    ...                            survlupus.load_plan("data/synthetic/musc/plan.toml"))
+    >>> list(survlupus.toxicity_shift(toxicity_grades(bds)).columns)[:4]
+    ['PARAMCD', 'term', 'arm', 'baseline_grade']
+    """
     post = graded[(graded["ABLFL"] != "Y") & (graded["ADY"] > 1) & graded["ATOXGR"].notna()]
     base = graded[graded["ABLFL"] == "Y"].set_index(["PARAMCD", "USUBJID"])["BTOXGR"]
     worst = post.groupby(["PARAMCD", "USUBJID", by])["ATOXGR"].max().reset_index()

@@ -118,7 +118,33 @@ def derive_endpoint(
     all_subjects: bool = False,
     aval_offset: int = 1,
 ) -> pd.DataFrame:
-    """ADTTE rows of one endpoint: one per subject in the definition's scope."""
+    """ADTTE rows of one endpoint definition: the definition gives its event and censoring sources,
+    the one engine (:func:`derive_tte`) picks the first event or the last adequate assessment.
+
+    Parameters
+    ----------
+    trial : Trial
+    definition : Endpoint
+        E.g. ``RenalFlare(confirm_days=28)``.
+    window_days : int
+        Analysis window in days (default 183).
+    all_subjects : bool
+        Derive it for every subject, not only the definition's scope.
+    aval_offset : int
+        ``AVAL = ADT - STARTDT + aval_offset``.
+
+    Returns
+    -------
+    DataFrame
+        One ADTTE row per subject in scope (:func:`derive_adtte` lists the columns).
+
+    Examples
+    --------
+    >>> trial = survlupus.read_trial("data/synthetic/cs20at04")
+    >>> rows = survlupus.derive_endpoint(trial, survlupus.RenalFlare(confirm_days=28))
+    >>> rows["PARAMCD"].unique().tolist(), len(rows)
+    (['TTRFLR'], 6)
+    """
     panel = VisitPanel.from_trial(trial)
     scope = observation(trial, window_days, None if all_subjects else definition.scope)
     events, censors = sources_of(definition, trial, panel)

@@ -207,12 +207,30 @@ def derive_tte(
     censors: Sequence[CensorSource],
     convention: Convention = Convention(),
 ) -> pd.DataFrame:
-    """One ADTTE row per subject of ``scope`` for one parameter (the algorithm of the module doc).
+    """One ADTTE row per subject of ``scope`` for one parameter (the algorithm of the module
+    docstring; modelled on admiral's ``derive_param_tte``).
 
-    ``scope`` has ``subject_id, arm, subgroup, start_date, obs_end, status`` with status in
-    ``complete``, ``withdrew``, ``died`` (see :func:`survlupus.derive.tte.scope.observation`),
-    sorted by ``subject_id``; the output follows that order.
+    Parameters
+    ----------
+    scope : DataFrame
+        ``subject_id, arm, subgroup, start_date, obs_end, status`` (status ``complete``,
+        ``withdrew`` or ``died``; :func:`survlupus.derive.tte.scope.observation`), sorted by
+        ``subject_id``; the output follows that order.
+    paramcd, param : str
+    events : sequence of EventSource
+        Candidate event dates with their rule and evidence; the earliest wins.
+    censors : sequence of CensorSource
+        Candidate censoring dates (adequate assessments); the latest wins.
+    convention : Convention
+        Window, AVAL offset and whether death is an event.
 
+    Returns
+    -------
+    DataFrame
+        ADTTE rows: ``CNSR`` 0 for an event, else 1-4 saying why observation stopped.
+
+    Examples
+    --------
     >>> adtte = derive_tte(scope, "TTDTH", "Time to death", [deaths], [last_contact])  # doctest: +SKIP
     """
     ev = _pick(events, scope, first=True)
