@@ -60,3 +60,31 @@ __all__ = [  # noqa: PLE0604
     "tables_from_sdtm",
     "write_dataset",
 ]
+
+
+def _document_classes() -> None:
+    """Numpy field sections for every public dataclass (written from the fields)."""
+    from dataclasses import is_dataclass
+
+    from survlupus.derive.tte.base import Endpoint
+    from survlupus.fielddoc import with_fields
+
+    built = ("AnalysisPlan", "Figures", "Outcome", "Population", "Study", "Problem")
+    for name in __all__:
+        obj = globals().get(name)
+        if not isinstance(obj, type) or not is_dataclass(obj):
+            continue
+        if issubclass(obj, Endpoint) and obj is not Endpoint:
+            code = obj().paramcd
+            with_fields(obj, "Parameters", f">>> survlupus.{name}().paramcd\n{code!r}")
+        elif (
+            issubclass(obj, Endpoint)
+            or name in built
+            or name in ("EventSource", "CensorSource", "Convention")
+        ):
+            with_fields(obj, "Parameters")
+        else:
+            with_fields(obj, "Attributes")
+
+
+_document_classes()

@@ -66,6 +66,17 @@ class DataError(ValueError):
     """Bad input data. ``problems`` holds every finding, errors first.
 
     The message lists all errors (not only the first), each naming table, column, subject and row.
+
+    Parameters
+    ----------
+    problems : iterable of Problem, or str
+        The findings (a text becomes one error of table ``input``).
+
+    Examples
+    --------
+    >>> err = DataError([Problem("visits", "value is missing", "fill it in", "visit_date", "S1", 3)])
+    >>> len(err.errors), err.errors[0].row
+    (1, 3)
     """
 
     def __init__(self, problems: Iterable[Problem] | str):

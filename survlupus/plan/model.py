@@ -56,7 +56,13 @@ STYLES = ("publication", "presentation")
 
 
 class PlanError(ValueError):
-    """An analysis plan that cannot be used; the message names the key and what is allowed."""
+    """An analysis plan that cannot be used; the message names the key and what is allowed.
+
+    Parameters
+    ----------
+    message : str
+        ``outcomes[0].vist: unknown key; known: number, label, ...``.
+    """
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,13 @@ def tables_from_sdtm(
     DataError
         a required SDTM variable missing (naming domain and variable), a unit that cannot be
         converted, a finding given twice with different values (naming the records).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dm = pd.DataFrame({"USUBJID": ["S1"], "RFSTDTC": ["2021-01-10T09:30"], "ARM": ["MSC"]})
+    >>> survlupus.tables_from_sdtm({"DM": dm})["subjects"].values.tolist()
+    [['S1', '2021-01-10', 'MSC']]
     """
     if "DM" not in domains:
         raise DataError([Problem("DM", "the DM domain is required", "pass domains['DM']")])
