@@ -59,6 +59,18 @@ def change_from_baseline(
     True
     """
     schedule = CS20AT04_WINDOWS if schedule is None else schedule
+    absent = [v for v in variables if v not in trial.visits]
+    if absent:
+        raise ValueError(
+            f"change_from_baseline: the visits table has no column {', '.join(absent)}"
+        )
+    labels = [w.label for w in schedule]
+    unknown = [v for v in visits if v not in labels]
+    if unknown:
+        raise ValueError(
+            f"change_from_baseline: visit {', '.join(unknown)} is not in the schedule "
+            f"({', '.join(labels)})"
+        )
     subj = trial.subjects
     if subgroup is not None:
         subj = subj[subj["subgroup"] == subgroup]

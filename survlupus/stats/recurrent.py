@@ -26,7 +26,19 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from survlupus.stats.data import check_reference
+
 DAYS_PER_YEAR = 365.25
+
+
+EPISODE_TYPES = (
+    "severe flare",
+    "renal flare",
+    "haematologic flare",
+    "extrarenal flare",
+    "mild/moderate flare",
+)
+"""The ``TYPE`` values of :func:`survlupus.derive_episodes`."""
 
 
 def _counts(
@@ -41,6 +53,13 @@ def _counts(
             f"exposure frame has no column {', '.join(missing)}; it needs USUBJID, {by} and days "
             "(see survlupus.follow_up)"
         )
+    if types is not None:
+        unknown = [t for t in types if t not in EPISODE_TYPES]
+        if unknown:
+            raise ValueError(
+                f"unknown episode type {', '.join(map(repr, unknown))}; the types are "
+                + ", ".join(EPISODE_TYPES)
+            )
     f = pd.DataFrame(
         {
             "USUBJID": exposure["USUBJID"].to_numpy(),
@@ -100,6 +119,7 @@ def flare_rates(
     if model not in ("poisson", "negbin"):
         raise ValueError("model must be 'poisson' or 'negbin'")
     f = _counts(exposure, episodes, by, types)
+    check_reference(f, "group", reference, "flare_rates")
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     alpha = 1 - conf_level
     groups = sorted(f["group"].unique(), key=str)
