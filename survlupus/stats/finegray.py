@@ -45,7 +45,7 @@ from survlupus.stats.cox import TIES, Design, design_matrix
 from survlupus.stats.data import _problem
 from survlupus.stats.display import html_table
 from survlupus.stats.identifiable import drop_aliased
-from survlupus.stats.riskset import newton, robust_variance, score_residuals
+from survlupus.stats.riskset import baseline_hazard, newton, robust_variance, score_residuals
 
 
 def censoring_survival_before(time: np.ndarray, cause: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -231,7 +231,7 @@ def fine_gray(
                 "p_test": "Wald (robust)",
             }
         )
-    hazard = _baseline_hazard(W, dead, X, beta, ties)
+    hazard = baseline_hazard(W, dead, X, beta, ties)
     levels = {
         cov: None if cov in design.names else {"levels": sorted(data[cov].astype(str).unique())}
         for cov in covariates
@@ -252,18 +252,3 @@ def fine_gray(
         levels,
         tuple(notes),
     )
-
-
-def _baseline_hazard(W, dead, X, beta, ties) -> np.ndarray:
-    """Jumps of the baseline subdistribution hazard (x b = 0) at the event times: ``d/S0``
-    (Breslow) or ``Σ_k 1/S0_k`` (Efron), as ``survfit`` on the fit."""
-    eta = X @ beta
-    r = np.exp(eta)
-    S0, D0, d = (W * r).sum(axis=1), (dead * r).sum(axis=1), dead.sum(axis=1)
-    if ties == "breslow":
-        return d / S0
-    out = np.zeros(len(d))
-    for k in range(int(d.max())):
-        active = d > k
-        out += np.where(active, 1.0 / (S0 - np.where(active, k / d, 0) * D0), 0.0)
-    return out

@@ -97,6 +97,22 @@ def newton(W, dead, X, ties="efron", tol=1e-10, max_iter=50):
     return beta, ll, info, False, max_iter
 
 
+def _jump(active, s0, d, ties) -> np.ndarray:
+    """The hazard step of one Efron step (``1/S0_k``) or of Breslow's single step (``d/S0``)."""
+    size = 1.0 if ties == "efron" else d
+    return np.where(active & (s0 > 0), size / np.where(s0 > 0, s0, 1.0), 0.0)
+
+
+def baseline_hazard(W, dead, X, beta, ties="efron") -> np.ndarray:
+    """Jumps of the cumulative baseline hazard (``x b = 0``) at the event times: ``d/S0``
+    (Breslow) or ``Σ_k 1/S0_k`` (Efron), as ``survfit`` on a ``coxph`` fit."""
+    steps, d, _r, shift, _eta = _steps(W, dead, X, beta, ties)
+    total = np.zeros(len(d))
+    for active, _f, s0, _mean, _second in steps:
+        total += _jump(active, s0, d, ties)
+    return total * np.exp(-shift)  # the steps' risk scores are shifted by exp(-shift)
+
+
 def score_residuals(time, event, X, beta, strata, ties="efron", W=None, dead=None):
     """Score residuals (rows × terms) at ``beta``; ``W``/``dead`` for weighted risk sets."""
     if W is None:
@@ -113,9 +129,7 @@ def score_residuals(time, event, X, beta, strata, ties="efron", W=None, dead=Non
         L += w_event.sum(axis=0)[:, None] * X - w_event.T @ mean
         # the compensator: rows at risk (a tied death with weight 1 - k/d) × the hazard step,
         # 1/S0_k per Efron step, d/S0 for Breslow
-        size = 1.0 if ties == "efron" else d
-        jump = np.where(active & (s0 > 0), size / np.where(s0 > 0, s0, 1.0), 0.0)
-        at = (W - f[:, None] * dead) * r[None, :] * jump[:, None]
+        at = (W - f[:, None] * dead) * r[None, :] * _jump(active, s0, d, ties)[:, None]
         L -= at.sum(axis=0)[:, None] * X - at.T @ mean
     return L
 
