@@ -232,19 +232,22 @@ def _required_days(results, fit) -> tuple[int, ...]:
 FOREST_COLUMNS = ("estimate", "events")
 
 
-def _param_words(results, code: str) -> str:
+def _param_name(results, code: str) -> str | None:
+    """The ADTTE's PARAM of ``code`` (None when the ADTTE has no such parameter)."""
     adtte = results.datasets["adtte"]
     names = adtte.loc[adtte["PARAMCD"] == code, "PARAM"]
-    return endpoint_words(names.iloc[0]) if len(names) else code
+    return str(names.iloc[0]) if len(names) else None
+
+
+def _param_words(results, code: str) -> str:
+    name = _param_name(results, code)
+    return endpoint_words(name) if name else code
 
 
 def _competing_words(results, code: str) -> str:
     """``death`` for TTDTH: the competing parameter's name without "Time to" and the unit."""
-    adtte = results.datasets["adtte"]
-    names = adtte.loc[adtte["PARAMCD"] == code, "PARAM"]
-    if names.empty:
-        return code
-    return names.iloc[0].removeprefix("Time to ").removesuffix(" (days)")
+    name = _param_name(results, code)
+    return name.removeprefix("Time to ").removesuffix(" (days)") if name else code
 
 
 def _n_risk_lines(fit, n_stats: int) -> int:
