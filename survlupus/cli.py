@@ -22,6 +22,12 @@ from pathlib import Path
 from survlupus.errors import DataError
 
 
+def _refused(exc: Exception) -> int:
+    """Print ``exc`` on stderr; the exit code: 1 for bad data, 2 for a wrong argument or plan."""
+    print(exc, file=sys.stderr)
+    return 1 if isinstance(exc, DataError) else 2
+
+
 def _units(pairs: Sequence[str] | None) -> dict[str, str]:
     out = {}
     for pair in pairs or []:
@@ -90,19 +96,14 @@ def cmd_derive(args: argparse.Namespace) -> int:
     from survlupus.derive.tte.adtte import derive_adtte
     from survlupus.derive.tte.episodes import derive_episodes
     from survlupus.plan.library import plan_endpoints
-    from survlupus.plan.model import PlanError
     from survlupus.render.datasets import ADTTE_LABELS, EPISODE_LABELS, write_dataset
 
     try:
         trial = _read(args)
         plan = _plan(args, trial)
         endpoints = plan_endpoints(plan)
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except (PlanError, ValueError) as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    except ValueError as exc:  # DataError and PlanError included
+        return _refused(exc)
     window = args.window_days or plan.window_days()
     everyone = plan.all_subjects or args.all_subjects
     adtte = derive_adtte(trial, endpoints, window_days=window, all_subjects=everyone)
@@ -131,12 +132,8 @@ def cmd_responders(args: argparse.Namespace) -> int:
             schedule = SCHEDULES[args.schedule]
         else:
             schedule = _plan(args, trial).schedule or SCHEDULES["cs20at04"]
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except PlanError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    except (DataError, PlanError) as exc:
+        return _refused(exc)
     labels = [w.label for w in schedule]
     if args.visit not in labels:
         print(
@@ -163,7 +160,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # the report's own process draws to files only
     from survlupus.errors import raise_if_errors
     from survlupus.jobs.report import write_report
-    from survlupus.plan.model import PlanError
     from survlupus.trial.read import validate_trial
 
     quiet = args.quiet or not (args.progress or sys.stderr.isatty())
@@ -174,12 +170,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         plan = _plan(args, report.trial)
         kwargs = {"progress": progress} if progress else {}
         result = write_report(report, args.out, plan, **kwargs)
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except (PlanError, ValueError) as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    except ValueError as exc:  # DataError and PlanError included
+        return _refused(exc)
     print(result.summary())
     print(f"open {result.out / 'index.html'}")
     return 0
