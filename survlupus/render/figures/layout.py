@@ -48,6 +48,6 @@ def _fit(fig: Figure, width: float, height: float, pad: float, rounds: int) -> N
         moved = max(
             abs(left - sp.left), abs(right - sp.right), abs(bottom - sp.bottom), abs(top - sp.top)
         )
-        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-        if moved < 1e-3:
+        if moved < 1e-3:  # already fitted: fitting again changes nothing
             break
+        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
