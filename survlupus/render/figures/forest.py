@@ -20,6 +20,8 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from survlupus.render.figures.style import font_points
+
 LOG_TICKS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
 WIDE_LOG_TICKS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 """Ticks for ratios spanning more than 10-fold either way of 1 (powers of ten only)."""
@@ -134,9 +136,8 @@ def _panel(ax, table: pd.DataFrame, columns, null_value, log_scale, color, favou
         width = max([len(header) * 0.62, *(len(c) * 0.58 for c in cells)])
         offset += width * size + size * 1.2
     if favours:
-        size = plt.rcParams["xtick.labelsize"]
-        size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"]
-        below = -(float(size) * 1.5 + 6)  # points under the axis: just below the tick labels
+        size = font_points("xtick.labelsize")
+        below = -(size * 1.5 + 6)  # points under the axis: just below the tick labels
         blend = ax.get_xaxis_transform()
         for side, text in ((-1, f"← favours {favours[0]}"), (1, f"favours {favours[1]} →")):
             ax.annotate(
@@ -150,7 +151,7 @@ def _panel(ax, table: pd.DataFrame, columns, null_value, log_scale, color, favou
                 fontsize="small",
                 color="0.25",
             ).set_gid(f"favours|{favours[0 if side < 0 else 1]}")
-        ax.xaxis.labelpad = float(size) * 1.6 + 4
+        ax.xaxis.labelpad = size * 1.6 + 4
 
 
 def plot_forest(

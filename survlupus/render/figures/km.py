@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-from survlupus.render.figures.style import arm_colors
+from survlupus.render.figures.style import arm_colors, font_points
 from survlupus.render.figures.timeaxis import (
     axis_label,
     check_unit,
@@ -221,9 +221,8 @@ def plot_curves(
         legend.set_gid("legend")
     if title:
         title = title.removesuffix(" (days)")  # the unit of AVAL, not of the axis
-        size = plt.rcParams["legend.fontsize"]
-        size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"]
-        ax.set_title(title, loc="left", pad=4 + n_legend_rows * 1.6 * float(size))
+        size = font_points("legend.fontsize")
+        ax.set_title(title, loc="left", pad=4 + n_legend_rows * 1.6 * size)
     if annotation:  # right of the plot, so it never covers a curve
         ax.text(
             1.02, 1.0, annotation, transform=ax.transAxes, ha="left", va="top", fontsize="small"

@@ -79,6 +79,13 @@ def figure_style(preset: str = "publication") -> Iterator[None]:
         yield
 
 
+def font_points(key: str) -> float:
+    """The font size of rcParams ``key`` in points (a named size such as "medium" counts as the
+    base ``font.size``): for offsets that must clear text of that size."""
+    size = mpl.rcParams[key]
+    return float(size if isinstance(size, (int, float)) else mpl.rcParams["font.size"])
+
+
 def width_inches(width: str | float) -> float:
     """``"single"`` (89 mm), ``"double"`` (183 mm) or a width in mm, as inches."""
     mm = COLUMN_MM[width] if isinstance(width, str) else float(width)
