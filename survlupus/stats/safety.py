@@ -46,7 +46,8 @@ def ae_overview(
     by: str = "ARM",
     categories: Mapping[str, tuple[str, Callable]] | None = None,
 ) -> pd.DataFrame:
-    """Subjects with at least one adverse event per category and group: n (%) with every subject in the denominator, and the number of events.
+    """Subjects with at least one adverse event per category and group: n (%) with every subject
+    in the denominator, and the number of events.
 
     Parameters
     ----------
@@ -58,8 +59,8 @@ def ae_overview(
     by : str
         The grouping column (default ``"ARM"``).
     categories : mapping, optional
-        Category name to (label, row filter); default: any, serious, related, grade >= 3,
-        leading to discontinuation, fatal, infusion-related and the plan's AESI.
+        Category name to (label, row filter); default :data:`CATEGORIES` (any, related, serious,
+        grade >= 3, leading to discontinuation, fatal, infusion-related).
 
     Returns
     -------
@@ -101,7 +102,8 @@ def ae_overview(
 
 
 def ae_by_term(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects with each preferred term, by body system, per group (n, N, %, events), as the usual AE table.
+    """Subjects with each preferred term, by body system, per group (n, N, %, events), as the
+    usual AE table.
 
     Parameters
     ----------
@@ -164,7 +166,8 @@ def ae_by_term(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> p
 
 
 def ae_by_max_grade(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects by their worst CTCAE grade per group (no event: grade 0), every subject counted once.
+    """Subjects by their worst CTCAE grade per group (no event: grade 0), every subject counted
+    once.
 
     Parameters
     ----------

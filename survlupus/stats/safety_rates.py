@@ -27,7 +27,8 @@ def ae_rates(
     categories: Mapping[str, tuple[str, Callable]] | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Incidence per 100 patient-years per category and group with the exact Poisson CI (time to the first event, or follow-up), and the event rate (all events over follow-up).
+    """Incidence per 100 patient-years per category and group with the exact Poisson CI (time to
+    the first event, or follow-up), and the event rate (all events over follow-up).
 
     Parameters
     ----------
@@ -39,8 +40,9 @@ def ae_rates(
     by : str
         The grouping column (default ``"ARM"``).
     categories : mapping, optional
-        Category name to (label, row filter); default: any, serious, related, grade >= 3,
-        leading to discontinuation, fatal, infusion-related and the plan's AESI.
+        Category name to (label, row filter); default :data:`CATEGORIES` (any, related, serious,
+        grade >= 3, leading to discontinuation, fatal, infusion-related; the analysis adds the
+        plan's AESI).
     conf_level : float
 
     Returns
@@ -97,7 +99,8 @@ def ae_rates(
 
 
 def ae_by_year(adae: pd.DataFrame, exposure: pd.DataFrame, by: str = "ARM") -> pd.DataFrame:
-    """Subjects with an adverse event starting in each year of follow-up, among those followed into that year.
+    """Subjects with an adverse event starting in each year of follow-up, among those followed
+    into that year.
 
     Parameters
     ----------
@@ -156,7 +159,8 @@ def ae_time_to_first(
     by: str = "ARM",
     categories: Mapping[str, tuple[str, Callable]] | None = None,
 ) -> pd.DataFrame:
-    """Time to the first adverse event of each category, as ADTTE rows (censored at the end of follow-up), for Kaplan-Meier and Cox like any endpoint.
+    """Time to the first adverse event of each category, as ADTTE rows (censored at the end of
+    follow-up), for Kaplan-Meier and Cox like any endpoint.
 
     Parameters
     ----------
@@ -168,8 +172,7 @@ def ae_time_to_first(
     by : str
         The grouping column (default ``"ARM"``).
     categories : mapping, optional
-        Category name to (label, row filter); default: any, serious, related, grade >= 3,
-        leading to discontinuation, fatal, infusion-related and the plan's AESI.
+        Category name to (label, row filter); default: any and serious adverse events.
 
     Returns
     -------

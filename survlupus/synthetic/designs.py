@@ -1,7 +1,7 @@
 """The three synthetic seed-trial designs, as data.
 
-Each design is modelled on a seed document in the seed trial documents (their registry entries, cited per design) and says what the simulator
-plants. The *known effect* of an arm is ``hazard``: the probability of every harmful planted event
+Each design is modelled on one of the seed trial documents (its registry entry, cited per design)
+and says what the simulator plants. The *known effect* of an arm is ``hazard``: the probability of every harmful planted event
 (severe flare, renal and haematologic flare, progression to creatinine doubling, rescue therapy,
 death) is multiplied by it, and the probability of a remission/improvement course is multiplied by
 ``1 / hazard`` (capped). Placebo has hazard 1.
