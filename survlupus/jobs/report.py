@@ -126,10 +126,9 @@ def check_out(out: str | Path) -> Path:
 _SHARED: dict = {}  # what forked figure workers read: set before the pool starts
 
 
-def _draw_one(job: tuple) -> list[Path]:
+def _draw_one(spec) -> list[Path]:
     """Draw one figure (fitted to its width) and save it in every format: drawn once."""
     results, out = _SHARED["results"], _SHARED["out"]
-    spec = job
     fmt = results.plan.figures
     with figure_style(fmt.style):
         fig = draw(results, spec.kind, spec.key)

@@ -211,7 +211,7 @@ def plot_trajectory(
         kept = kept[:: max(1, -(-len(kept) // 10))]  # and at most 10 of them
         ticks, labels = [x for _, x in kept], [lab for lab, _ in kept]
     else:
-        ticks = nice_ticks(to_aval_max(data), unit)
+        ticks = nice_ticks(_last_day(data), unit)
         labels = tick_labels(ticks)
     for panel_ax, group in zip(axes, panels, strict=True):
         part = data if group is None else data[data["subgroup"] == group]
@@ -247,7 +247,7 @@ def plot_trajectory(
     return fig, (axes[0] if len(axes) == 1 else axes)
 
 
-def to_aval_max(data: pd.DataFrame) -> float:
+def _last_day(data: pd.DataFrame) -> float:
     return float(data["day"].max()) if len(data) else 1.0
 
 
