@@ -56,7 +56,8 @@ def test_latest_censoring_wins_and_event_beats_censoring():
     c2 = src([("S1", "2021-04-01", "")], CensorSource, "contact")
     out = derive_tte(SC, "P", "p", [], [c1, c2])
     assert (out.ADT[0], out.CNSR[0]) == (D("2021-05-01"), 1)
-    assert out.CNSDTDSC[0].startswith("visits:")
+    assert out.CNSDTDSC[0] == "visits"  # the censoring date's source, in words
+    assert out.EVNTDESC[0] == "censored: no event by the end of observation (follow-up complete)"
     ev = src([("S1", "2021-06-01", "e")])
     out = derive_tte(SC, "P", "p", [ev], [c1, c2])  # event later than censoring: still wins
     assert (out.ADT[0], out.CNSR[0]) == (D("2021-06-01"), 0)

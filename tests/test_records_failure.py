@@ -69,8 +69,27 @@ def test_visit_endpoint_censoring_reasons():
         "FAIL": (day(57), 0, 57),
     }
     out = survlupus.derive_renal_flare(trial()).set_index("USUBJID")
-    assert out.loc["NOPOST", "CNSDTDSC"] == "no adequate post-baseline assessment"
-    assert out.loc["WITHDREW", "CNSDTDSC"].endswith("subject withdrew early")
+    assert out.loc["NOPOST", "CNSDTDSC"] == "study day 1 (start date)"
+    assert out.loc["NOPOST", "EVNTDESC"].endswith("no adequate post-baseline assessment")
+    assert out.loc["WITHDREW", "CNSDTDSC"] == "last adequate assessment"
+    assert out.loc["WITHDREW", "EVNTDESC"].endswith("withdrew early")
+    # the source record: the visits table's row of that date, numbered within the subject
+    assert (out.loc["WITHDREW", "SRCDOM"], out.loc["WITHDREW", "SRCVAR"]) == (
+        "VISITS",
+        "VISIT_DATE",
+    )
+    visits = trial().visits
+    mine = visits[visits.subject_id == "WITHDREW"].sort_values("visit_date").reset_index()
+    n = int(mine.index[mine.visit_date == out.loc["WITHDREW", "ADT"]][0]) + 1
+    assert out.loc["WITHDREW", "SRCSEQ"] == n
+
+
+def test_censoring_at_the_window_end_says_so():
+    out = survlupus.derive_death(trial(), window_days=100).set_index("USUBJID")
+    still_followed = out[(out.CNSR == 1) & (out.AVAL == 100)]
+    assert len(still_followed) > 0
+    assert set(still_followed.CNSDTDSC) == {"end of the analysis window (day 100)"}
+    assert set(still_followed.SRCDOM) == {"SUBJECTS"}
 
 
 def test_treatment_failure_names_the_component():

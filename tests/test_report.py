@@ -165,7 +165,7 @@ def test_nanjing_reports_its_own_measures(reports):
     assert (folder / "figures" / "lsmeans_panel.png").exists()
     # what the data cannot assess is not evaluable, with the reason, never 0 %
     ne = o[~o.evaluable.astype(bool)].set_index("PARAMCD")
-    assert "descriptors not recorded" in ne.loc["LLDAS12", "reason"]
+    assert "descriptors (not recorded in the trial)" in ne.loc["LLDAS12", "reason"]
     assert ne["estimate"].isna().all()
 
 

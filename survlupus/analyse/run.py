@@ -22,8 +22,9 @@ from survlupus.analyse.efficacy import responder_outcome, responder_rules, tte_o
 from survlupus.analyse.outcomes import outcome_frame
 from survlupus.analyse.results import Results
 from survlupus.derive.adae import derive_adae
+from survlupus.derive.adsl import derive_adsl
 from survlupus.derive.bds import BDS_COLUMNS, derive_bds
-from survlupus.derive.responders import derive_responders
+from survlupus.derive.responders import RESPONDER_COLUMNS, derive_responders
 from survlupus.derive.tte.adtte import derive_adtte
 from survlupus.derive.tte.episodes import derive_episodes
 from survlupus.plan.generic import generic_plan
@@ -134,7 +135,8 @@ def analyse(
         "efficacy",
         *sorted({o.window for o in plan.outcomes if o.kind == "tte"} - {"efficacy"}),
     ]
-    datasets = {
+    datasets = {"adsl": derive_adsl(trial, plan)}
+    datasets |= {
         f"adtte_{w}": derive_adtte(
             trial, endpoints, window_days=plan.window_days(w), all_subjects=plan.all_subjects
         )
@@ -148,7 +150,7 @@ def analyse(
     datasets["adrs"] = (
         derive_responders(trial, rules, schedule=plan.schedule, missing=plan.missing)
         if rules
-        else pd.DataFrame(columns=["USUBJID", "PARAMCD", "ELIGFL", "ARM", "SUBGROUP", "AVALC"])
+        else pd.DataFrame(columns=RESPONDER_COLUMNS)
     )
     variables = list(
         dict.fromkeys(

@@ -5,6 +5,7 @@
 """
 
 from survlupus.derive.adae import derive_adae
+from survlupus.derive.adsl import derive_adsl
 from survlupus.derive.bds import derive_bds
 from survlupus.derive.change import change_from_baseline, summarise_change
 from survlupus.derive.responders import default_responders, derive_responders
@@ -16,6 +17,7 @@ __all__ = [
     *_tte_all,
     "change_from_baseline",
     "derive_adae",
+    "derive_adsl",
     "derive_bds",
     "default_responders",
     "derive_responders",

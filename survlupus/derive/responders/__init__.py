@@ -44,6 +44,17 @@ __all__ = [
 ]
 
 
+PARCAT1 = {
+    "SteroidTaper": "STEROID TAPER",
+    "LowDiseaseActivity": "DISEASE ACTIVITY",
+    "SledaiReduction": "DISEASE ACTIVITY",
+    "SRI": "DISEASE ACTIVITY",
+    "RenalResponse": "RENAL",
+    "HaematologicImprovement": "HAEMATOLOGIC",
+}
+"""ADRS ``PARCAT1`` (parameter category) of each responder rule."""
+
+
 def default_responders(visit: str = "W24") -> tuple:
     """The default responder rules, assessed at ``visit`` (the steroid tapers keep their own days).
 
@@ -121,7 +132,10 @@ def derive_responders(
     if missing not in ("non-responder", "observed"):
         raise ValueError("missing must be 'non-responder' or 'observed'")
     ctx = Context.build(trial, CS20AT04_WINDOWS if schedule is None else schedule, missing)
-    parts = [d.evaluate(ctx) for d in (definitions or default_responders())]
+    parts = [
+        d.evaluate(ctx).assign(PARCAT1=PARCAT1.get(type(d).__name__, "RESPONSE"))
+        for d in (definitions or default_responders())
+    ]
     out = pd.concat(parts, ignore_index=True)[RESPONDER_COLUMNS]
     order = {c: i for i, c in enumerate(dict.fromkeys(out["PARAMCD"]))}
     out["_o"] = out["PARAMCD"].map(order)

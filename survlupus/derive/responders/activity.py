@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from survlupus.clinical.sledai import CNS_DESCRIPTORS, RENAL_DESCRIPTORS
-from survlupus.derive.responders.context import Context, frame
+from survlupus.derive.responders.context import Context, frame, missing_reason
 from survlupus.derive.responders.organ import _AtVisit
 from survlupus.derive.tte.base import fmt
 from survlupus.trial.schema import BILAG_DOMAINS
@@ -66,10 +66,14 @@ class LowDiseaseActivity(_AtVisit):
         evaluable = v["sledai2k"].notna() & v["pga"].notna() & (has_desc or False)
         ok = pd.Series(~fail.any(axis=1), dtype=object).where(evaluable)
         no = fail.apply(lambda r: "; ".join(k for k, x in r.items() if x), axis=1)
-        miss = np.where(
-            v["sledai2k"].isna() | v["pga"].isna(),
-            f"no {self.visit} SLEDAI-2K/PGA",
-            "SLEDAI-2K descriptors not recorded",
+        miss = missing_reason(
+            self.visit,
+            v,
+            {
+                "SLEDAI-2K": v["sledai2k"],
+                "PGA": v["pga"],
+                "SLEDAI-2K descriptors (not recorded in the trial)": 1.0 if has_desc else np.nan,
+            },
         )
         crit = (
             "SLEDAI-2K <= 4 without renal/CNS/cardiopulmonary/vasculitis/fever activity or "
@@ -113,7 +117,7 @@ class SledaiReduction(_AtVisit):
             self.visit,
             f"SLEDAI-2K reduced by >= {self.k}",
             ok,
-            f"no baseline or {self.visit} SLEDAI-2K",
+            missing_reason(self.visit, v, {"SLEDAI-2K": v["sledai2k"], "baseline SLEDAI-2K": base}),
             txt,
             txt,
             v,
@@ -189,7 +193,17 @@ class SRI(_AtVisit):
             self.visit,
             crit,
             ok,
-            f"no {self.visit} SLEDAI-2K, PGA or BILAG",
+            missing_reason(
+                self.visit,
+                v,
+                {
+                    "SLEDAI-2K": v["sledai2k"],
+                    "PGA": v["pga"],
+                    "baseline SLEDAI-2K": b["sledai2k"],
+                    "baseline PGA": b["pga"],
+                    "BILAG-2004 (not recorded in the trial)": 1.0 if doms else np.nan,
+                },
+            ),
             no,
             yes,
             v,

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from survlupus.derive.responders.context import Context, frame
+from survlupus.derive.responders.context import Context, frame, missing_reason
 from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.base import fmt
 
@@ -95,7 +95,15 @@ class HaematologicImprovement(_AtVisit):
             self.visit,
             crit,
             ok,
-            f"no {self.visit} haematology",
+            missing_reason(
+                self.visit,
+                v,
+                {
+                    "haemoglobin change (visit or baseline value)": hb,
+                    "neutrophil change (visit or baseline value)": nr,
+                    "platelet change (visit or baseline value)": pr,
+                },
+            ),
             no,
             "changes from baseline: " + changes,
             v,
@@ -190,7 +198,7 @@ class RenalResponse(_AtVisit):
             self.visit,
             crit,
             ok,
-            f"no {self.visit} UPCR or eGFR",
+            missing_reason(self.visit, v, {"UPCR": v["upcr_g_g"], "eGFR": v["egfr_ml_min"]}),
             no,
             yes,
             v,

@@ -31,7 +31,8 @@ class SteroidTaper:
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)
         peak = ctx.max_dose(ids, self.from_day, self.to_day)
-        followed = ctx.followed_to(ids, self.to_day)
+        # followed through the assessment visit's window (W52's window opens before day 365)
+        followed = ctx.followed_to(ids, self.to_day, ctx.opens.get(self.visit, 0))
         ok = pd.Series(peak <= self.max_mg + 1e-9, dtype=object).where(followed)
         crit = (
             f"prednisone-equivalent <= {self.max_mg:g} mg/day on every day of study days "
@@ -50,4 +51,5 @@ class SteroidTaper:
             f"follow-up ended before day {self.to_day}",
             no,
             "highest dose " + peak_txt + " mg/day",
+            day=self.to_day,
         )

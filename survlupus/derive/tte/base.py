@@ -143,7 +143,6 @@ def visit_source(
     mask: pd.Series,
     rule: pd.Series | str,
     description: str,
-    srcvar: str,
     evidence_vars: Sequence[str] = (),
     extra=None,
 ) -> EventSource:
@@ -160,6 +159,7 @@ def visit_source(
             "date": panel.date.to_numpy()[m],
             "_spos": panel.frame["_spos"].to_numpy()[m],
             "_i": np.flatnonzero(m),
+            "seq": panel.seq.to_numpy()[m],
         }
     )
     rows.attrs["sorted"] = True  # panel order: by subject, then date
@@ -177,7 +177,7 @@ def visit_source(
         head = "visit " + visit.astype(object) + " on " + date_text(src["visit_date"])
         return pd.Series(join_parts(head, *parts), index=sel.index)
 
-    return EventSource(rows, description, "VISITS", srcvar, evidence)
+    return EventSource(rows, description, "VISITS", "VISIT_DATE", evidence)
 
 
 def last_adequate_assessment(
@@ -185,7 +185,7 @@ def last_adequate_assessment(
 ) -> CensorSource:
     """Censoring at the last post-baseline visit where all ``variables`` are present."""
     ok = panel.present(*variables) if adequate is None else adequate
-    src = visit_source(panel, ok, "", "last adequate assessment", "VISIT_DATE", variables)
+    src = visit_source(panel, ok, "", "last adequate assessment", variables)
     key = panel.frame["_sid"].to_numpy() * 1_000_000 + panel.frame["day"].to_numpy()
     start = panel.frame["start_date"].to_numpy()
 
@@ -235,6 +235,15 @@ def last_contact(trial: Trial) -> CensorSource:
     return CensorSource(c, "last contact", "SUBJECTS", "END_DATE", evidence, clip_to_obs_end=True)
 
 
+def record_seq(table: pd.DataFrame, date: str, *ties: str) -> pd.Series:
+    """The record's sequence number within its subject (1, 2, ...), in the order of ``date``
+    then ``ties``: what SDTM's ``--SEQ`` is, and what ADaM's ``SRCSEQ`` points to."""
+    if table.empty:
+        return pd.Series(dtype="float64", index=table.index)
+    order = table.sort_values(["subject_id", date, *ties], kind="stable")
+    return (order.groupby("subject_id", sort=False).cumcount() + 1).reindex(table.index)
+
+
 def event_records(trial: Trial, names: Sequence[str], severity: str | None = None) -> pd.DataFrame:
     """Rows of the events table with these names (and severity), as ``subject_id, date, ...``."""
     ev = trial.events
@@ -247,7 +256,7 @@ def event_records(trial: Trial, names: Sequence[str], severity: str | None = Non
             }
         )
     else:
-        sel = ev[ev["event"].isin(names)]
+        sel = ev[ev["event"].isin(names)].assign(seq=record_seq(ev, "start_date", "event"))
     if severity is not None:
         sel = sel[sel["severity"] == severity] if "severity" in sel else sel.iloc[:0]
     out = sel.rename(columns={"start_date": "date"}).copy()

@@ -21,7 +21,11 @@ of candidate censoring dates. :func:`derive_tte` combines them, for every subjec
    days (``aval_offset=1``, the ADaM study-day convention; set 0 for plain elapsed days).
 
 Every output row carries the evidence: ``RULE`` (which criterion fired), ``EVIDENCE`` (the values,
-in words), ``SRCDOM``/``SRCVAR``/``SRCDT`` (where the decision was read).
+in words), ``SRCDOM``/``SRCVAR``/``SRCSEQ``/``SRCDT`` (the input table, its date column, the
+record's sequence number within the subject, and the date: where the decision was read).
+``EVNTDESC`` is filled on every row (the event, or why the row is censored: ``CNSR_TEXT``);
+``CNSDTDSC`` on every censored row (the last adequate assessment, the last contact, the end of
+the analysis window, death, or study day 1).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ ADTTE_COLUMNS = [
     "CNSDTDSC",
     "SRCDOM",
     "SRCVAR",
+    "SRCSEQ",
     "SRCDT",
     "RULE",
     "EVIDENCE",
@@ -53,11 +58,14 @@ ADTTE_COLUMNS = [
 
 CNSR_COMPLETE, CNSR_WITHDREW, CNSR_DIED, CNSR_NO_ASSESSMENT = 1, 2, 3, 4
 CNSR_TEXT = {
-    CNSR_COMPLETE: "censored at the last adequate assessment; follow-up complete",
-    CNSR_WITHDREW: "censored at the last adequate assessment; subject withdrew early",
-    CNSR_DIED: "censored at the last adequate assessment; subject died",
-    CNSR_NO_ASSESSMENT: "no adequate post-baseline assessment",
+    CNSR_COMPLETE: "censored: no event by the end of observation (follow-up complete)",
+    CNSR_WITHDREW: "censored: no event before the subject withdrew early",
+    CNSR_DIED: "censored: the subject died without the event",
+    CNSR_NO_ASSESSMENT: "censored at day 1: no adequate post-baseline assessment",
 }
+"""``EVNTDESC`` of censored rows, by ``CNSR`` (the codelist of the dataset metadata)."""
+WINDOW_END = "end of the analysis window"
+DAY_ONE = "study day 1 (start date)"
 
 Evidence = Callable[[pd.DataFrame], pd.Series]
 
@@ -151,6 +159,8 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     n = len(scope)
     out = {"date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")}
     out.update({f: np.full(n, "", dtype=object) for f in FIELDS})
+    out["seq"] = np.full(n, np.nan)
+    out["clipped"] = np.zeros(n, dtype=bool)
     picked = []
     for i, src in enumerate(sources):
         c = _in_observation(
@@ -187,11 +197,14 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
         if not mine.any():
             continue
         rows = src.candidates.iloc[allp["_cand"].to_numpy()[mine]].copy()
+        out["clipped"][pos[mine]] = rows["date"].to_numpy() > allp["date"].to_numpy()[mine]
         rows["date"] = allp["date"].to_numpy()[mine]  # clipped censoring dates
         rows["obs_end"] = scope["obs_end"].to_numpy()[pos[mine]]
         p = pos[mine]
         if "rule" in rows:
             out["rule"][p] = rows["rule"].to_numpy(dtype=object)
+        if "seq" in rows:
+            out["seq"][p] = rows["seq"].to_numpy(dtype="float64")
         out["evidence"][p] = _evidence(src, rows)
         out["desc"][p] = src.description
         out["srcdom"][p] = src.srcdom
@@ -254,6 +267,12 @@ def derive_tte(
         return v.astype(object)
 
     cnsr_words = pd.Series(cnsr).map(CNSR_TEXT).fillna("").to_numpy(dtype=object)
+    window_end = start + np.timedelta64(convention.window_days - 1, "D")
+    censor_desc = np.where(
+        ce["clipped"],
+        np.where(adt == window_end, f"{WINDOW_END} (day {convention.window_days})", "death"),
+        ce["desc"],
+    )
     out = pd.DataFrame(
         {
             "USUBJID": scope["subject_id"].to_numpy(),
@@ -267,12 +286,13 @@ def derive_tte(
                 "int64"
             ),
             "CNSR": cnsr.astype("int64"),
-            "EVNTDESC": np.where(has_event, ev["desc"], "").astype(object),
-            "CNSDTDSC": np.where(
-                has_event, "", np.where(has_censor, ce["desc"] + ": " + cnsr_words, cnsr_words)
-            ).astype(object),
+            "EVNTDESC": np.where(has_event, ev["desc"], cnsr_words).astype(object),
+            "CNSDTDSC": np.where(has_event, "", np.where(has_censor, censor_desc, DAY_ONE)).astype(
+                object
+            ),
             "SRCDOM": pick("srcdom", "SUBJECTS"),
             "SRCVAR": pick("srcvar", "START_DATE"),
+            "SRCSEQ": np.where(has_event, ev["seq"], np.where(has_censor, ce["seq"], np.nan)),
             "SRCDT": adt,
             "RULE": pick("rule", ""),
             "EVIDENCE": np.where(

@@ -24,6 +24,7 @@ from survlupus.derive.tte.base import (
     fmt,
     join_parts,
     last_adequate_assessment,
+    record_seq,
     visit_source,
 )
 from survlupus.derive.tte.engine import EventSource
@@ -45,6 +46,17 @@ def names_where(masks: dict[str, pd.Series], rows: np.ndarray, prefix: int) -> n
     """For the selected rows, the comma-joined names (without prefix) whose mask holds."""
     parts = [np.where(m.to_numpy()[rows], name[prefix:], "") for name, m in masks.items()]
     return join_parts(*parts, sep=", ") if parts else np.full(len(rows), "", dtype=object)
+
+
+def steroid_seq(steroids: pd.DataFrame, steps: pd.DataFrame) -> np.ndarray:
+    """``SRCSEQ`` of dose steps: the first steroid record (by drug) starting on the step's date."""
+    if steroids.empty or steps.empty:
+        return np.full(len(steps), np.nan)
+    seq = steroids.assign(seq=record_seq(steroids, "start_date", "drug"))
+    first = seq.sort_values("seq").drop_duplicates(["subject_id", "start_date"])
+    key = pd.MultiIndex.from_frame(first[["subject_id", "start_date"]])
+    pos = key.get_indexer(pd.MultiIndex.from_arrays([steps["subject_id"], steps["date"]]))
+    return np.where(pos >= 0, first["seq"].to_numpy()[pos], np.nan)
 
 
 @dataclass(frozen=True)
@@ -181,6 +193,7 @@ class SevereFlare(Endpoint):
         prev = steps.groupby("subject_id")["pred_eq_mg_day"].shift().fillna(0.0)
         hit = steps[(steps["pred_eq_mg_day"] > limit) & ~(prev > limit)].copy()
         hit["rule"] = f"SFI-c prednisone-equivalent > {self.steroid_mg_per_kg_above} mg/kg/day"
+        hit["seq"] = steroid_seq(trial.steroids, hit)
         hit["evidence"] = (
             "prednisone-equivalent "
             + fmt(hit["pred_eq_mg_day"], decimals=1)
@@ -211,10 +224,10 @@ class SevereFlare(Endpoint):
                 + t["detail"].fillna("").astype(str).to_numpy(dtype=object)
             )
         return [
-            EventSource(self.steroid_rises(trial), "severe flare", "STEROIDS", "DOSE_MG_DAY"),
-            EventSource(imm, "severe flare", "EVENTS", "IMMUNOSUPPRESSANT_START"),
-            EventSource(hosp, "severe flare", "EVENTS", "SLE_HOSPITALIZATION"),
-            EventSource(inv, "severe flare", "EVENTS", "SFI_FLARE"),
+            EventSource(self.steroid_rises(trial), "severe flare", "STEROIDS", "START_DATE"),
+            EventSource(imm, "severe flare", "EVENTS", "START_DATE"),
+            EventSource(hosp, "severe flare", "EVENTS", "START_DATE"),
+            EventSource(inv, "severe flare", "EVENTS", "START_DATE"),
         ]
 
     def visit_source(
@@ -255,7 +268,6 @@ class SevereFlare(Endpoint):
             met,
             rule,
             description,
-            "SLEDAI/PGA/LABS",
             ["sledai2k", "pga", "platelets_10e9_l", "hemoglobin_g_dl"],
             extra,
         )
@@ -296,7 +308,6 @@ class ExtrarenalFlare(Endpoint):
             hit,
             "new BILAG-2004 A (non-renal)",
             "extrarenal flare",
-            "BILAG",
             [],
             lambda i: "new BILAG A: " + names_where(masks, i, 6),
         )

@@ -77,7 +77,6 @@ class HaematologicFlare(Endpoint):
                 met,
                 rule,
                 "haematologic flare",
-                "PLATELETS/HB/NEUTROPHILS",
                 [PLT, HB, NEUT],
                 extra,
             )

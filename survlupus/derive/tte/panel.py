@@ -77,6 +77,13 @@ class VisitPanel:
         return self.frame["visit_date"]
 
     @property
+    def seq(self) -> pd.Series:
+        """Each row's sequence number within its subject (1, 2, ...; by date): ``SRCSEQ``."""
+        if "seq" not in self._cache:
+            self._cache["seq"] = self.frame.groupby("_sid", sort=False).cumcount() + 1
+        return self._cache["seq"]
+
+    @property
     def post(self) -> pd.Series:
         return self.frame["post"]
 

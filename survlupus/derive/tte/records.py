@@ -21,7 +21,7 @@ def _record_source(trial, event: str, description: str, rule: str) -> EventSourc
         + ": "
         + rec["detail"].fillna("").astype(str).to_numpy(dtype=object)
     )
-    return EventSource(rec, description, "EVENTS", event.upper(), on_start=True)
+    return EventSource(rec, description, "EVENTS", "START_DATE", on_start=True)
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,6 @@ class RenalFlare(Endpoint):
                 nephritic | proteinuric,
                 rule + confirm,
                 "renal flare",
-                "CREATININE_UMOL_L/UPCR_G_G",
                 [CREAT, UPCR, RBC, CASTS],
                 extra,
             )
@@ -150,7 +149,6 @@ class CompleteRenalRemission(Endpoint):
                 met,
                 "complete renal remission",
                 "complete renal remission",
-                "CREATININE/PROTEINURIA/SEDIMENT",
                 evars,
             )
         ]
@@ -216,7 +214,6 @@ class CreatinineDoubling(Endpoint):
                 mask,
                 f"creatinine ≥ {self.factor:g} × baseline sustained ≥ {self.sustain_days} days",
                 "sustained doubling of creatinine",
-                "CREATININE_UMOL_L",
                 [CREAT],
                 extra,
             )
@@ -262,9 +259,7 @@ class EndStageRenalDisease(Endpoint):
         tx["rule"] = "kidney transplant"
         tx["evidence"] = "kidney transplant on " + date_text(tx["date"])
         events = [
-            EventSource(chronic, "ESRD: chronic dialysis", "EVENTS", "DIALYSIS", on_start=True),
-            EventSource(
-                tx, "ESRD: kidney transplant", "EVENTS", "KIDNEY_TRANSPLANT", on_start=True
-            ),
+            EventSource(chronic, "ESRD: chronic dialysis", "EVENTS", "START_DATE", on_start=True),
+            EventSource(tx, "ESRD: kidney transplant", "EVENTS", "START_DATE", on_start=True),
         ]
         return events, [last_contact(trial)]
