@@ -93,10 +93,11 @@ def _plan(args: argparse.Namespace, trial):
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
+    from survlupus.derive.adsl import derive_adsl
     from survlupus.derive.tte.adtte import derive_adtte
     from survlupus.derive.tte.episodes import derive_episodes
     from survlupus.plan.library import plan_endpoints
-    from survlupus.render.datasets import ADTTE_LABELS, EPISODE_LABELS, write_dataset
+    from survlupus.render.adam.write import write_conformed
 
     try:
         trial = _read(args)
@@ -107,7 +108,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     window = args.window_days or plan.window_days()
     everyone = plan.all_subjects or args.all_subjects
     adtte = derive_adtte(trial, endpoints, window_days=window, all_subjects=everyone)
-    path = write_dataset(adtte, args.out, labels=ADTTE_LABELS, name="ADTTE")
+    adsl = derive_adsl(trial, plan)
+    path = write_conformed("adtte", adtte, adsl, args.out)
     n_events = int((adtte["CNSR"] == 0).sum())
     print(
         f"wrote {path}: {len(adtte)} rows ({adtte['PARAMCD'].nunique()} parameters, "
@@ -115,23 +117,23 @@ def cmd_derive(args: argparse.Namespace) -> int:
     )
     if args.episodes:
         episodes = derive_episodes(trial, window_days=window, all_subjects=everyone)
-        path = write_dataset(episodes, args.episodes, labels=EPISODE_LABELS, name="ADEPIS")
+        path = write_conformed("adepisodes", episodes, adsl, args.episodes)
         print(f"wrote {path}: {len(episodes)} flare episodes")
     return 0
 
 
 def cmd_responders(args: argparse.Namespace) -> int:
     from survlupus.clinical.windows import SCHEDULES
+    from survlupus.derive.adsl import derive_adsl
     from survlupus.derive.responders import default_responders, derive_responders
     from survlupus.plan.model import PlanError
-    from survlupus.render.datasets import RESPONDER_LABELS, write_dataset
+    from survlupus.render.adam.write import write_conformed
 
     try:
         trial = _read(args)
-        if args.schedule is not None:
-            schedule = SCHEDULES[args.schedule]
-        else:
-            schedule = _plan(args, trial).schedule or SCHEDULES["cs20at04"]
+        plan = _plan(args, trial)
+        schedule = SCHEDULES[args.schedule] if args.schedule else plan.schedule
+        schedule = schedule or SCHEDULES["cs20at04"]
     except (DataError, PlanError) as exc:
         return _refused(exc)
     labels = [w.label for w in schedule]
@@ -145,7 +147,7 @@ def cmd_responders(args: argparse.Namespace) -> int:
     resp = derive_responders(
         trial, default_responders(args.visit), schedule=schedule, missing=args.missing
     )
-    path = write_dataset(resp, args.out, labels=RESPONDER_LABELS, name="ADRS")
+    path = write_conformed("adrs", resp, derive_adsl(trial, plan), args.out)
     n_yes = int((resp["AVALC"] == "Y").sum())
     print(
         f"wrote {path}: {len(resp)} rows ({resp['PARAMCD'].nunique()} parameters, "

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from survlupus.analyse.definitions import definition_rows
 from survlupus.analyse.fits import TTEFit
 from survlupus.analyse.forest import forest_rows, subgroup_rows
 from survlupus.analyse.wording import outcome_overview
@@ -34,6 +35,7 @@ TABLES = (
     "lsmeans",
     "mmrm_contrasts",
     "forest",
+    "definitions",
 )
 """The tables every analysis has (some may be empty); ``outcome_<n>`` tables are added for the
 longitudinal outcomes (slopes, geometric mean ratios, normalisation, shift tables, responders by
@@ -104,6 +106,7 @@ class Results:
             "lsmeans": self._mmrm_table("lsmeans"),
             "mmrm_contrasts": self._mmrm_table("contrasts"),
             "forest": self.forest(),
+            "definitions": definition_rows(self.plan, self.datasets),
             **{f"outcome_{n}": t for n, t in sorted(self.longitudinal.items())},
             **dict(self.safety),
         }

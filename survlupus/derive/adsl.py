@@ -156,15 +156,3 @@ def derive_adsl(trial: Trial, plan=None) -> pd.DataFrame:
     for c in ("RANDDT", "TRTSDT", "TRTEDT"):
         out[c] = pd.to_datetime(out[c])
     return out[ADSL_COLUMNS]
-
-
-def merge_core(df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ADSL's core variables (``CORE``) in front, matched on ``USUBJID``; the rows
-    keep their order and number (a subject absent from ADSL is an error, never a silent blank)."""
-    missing = sorted(set(df["USUBJID"]) - set(adsl["USUBJID"]))
-    if missing:
-        raise ValueError(f"subjects not in ADSL: {', '.join(map(str, missing[:5]))}")
-    core = adsl[CORE].set_index("USUBJID")
-    own = [c for c in df.columns if c not in CORE]
-    merged = core.reindex(df["USUBJID"].to_numpy()).reset_index()
-    return pd.concat([merged, df[own].reset_index(drop=True)], axis=1)

@@ -6,8 +6,9 @@ HTML page.
 Steps (each announced on stderr): read and validate; resolve the plan (``--plan``, else
 ``DIR/plan.toml``, else a generic plan inferred from the data, said so on the page); analyse
 (:func:`survlupus.analyse`: every dataset derived and every model fitted once); write
-``OUT/datasets/`` (CSV, Parquet, XPT v5), ``OUT/tables/`` (CSV, HTML, LaTeX; ``outcome_measures``
-is ``Results.outcomes``), ``OUT/figures/`` (each figure drawn once, saved as PDF, SVG, PNG),
+``OUT/datasets/`` (ADaM: CSV, Parquet, XPT v5, Dataset-JSON v1.1, and ``define.json``),
+``OUT/tables/`` (CSV with the numbers; HTML, LaTeX and RTF as a report prints them;
+``outcome_measures`` is ``Results.outcomes``), ``OUT/figures/`` (each figure drawn once, saved as PDF, SVG, PNG),
 ``OUT/plan.toml`` (the plan it ran) and ``OUT/index.html``. Same data and plan, same bytes.
 The report is written into ``.OUT.partial`` beside ``OUT`` and moved into place only when
 complete: a failed run leaves the previous report as it was, and no stale file survives.
@@ -31,31 +32,17 @@ from survlupus.analyse import Results, analyse, resolve_plan
 from survlupus.errors import raise_if_errors
 from survlupus.plan.model import AnalysisPlan
 from survlupus.plan.write import plan_to_toml
-from survlupus.render.datasets import (
-    ADAE_LABELS,
-    ADTTE_LABELS,
-    BDS_LABELS,
-    EPISODE_LABELS,
-    RESPONDER_LABELS,
-    write_dataset,
-)
+from survlupus.render.adam.write import write_adam
 from survlupus.render.figures.catalogue import draw, figure_specs
 from survlupus.render.figures.save import save_figure
 from survlupus.render.figures.style import figure_style
 from survlupus.render.page import report_page
-from survlupus.stats.tables import SummaryTable
+from survlupus.render.tables.model import report_table
+from survlupus.textsafe import csv_safe
 from survlupus.trial.read import ValidationReport, validate_trial
 
 STEPS = 6
 MAX_FIGURE_WORKERS = 4
-DATASETS = {
-    "adtte": (ADTTE_LABELS, "ADTTE"),
-    "adepisodes": (EPISODE_LABELS, "ADEPIS"),
-    "adrs": (RESPONDER_LABELS, "ADRS"),
-    "adbds": (BDS_LABELS, "ADBDS"),
-    "adae": (ADAE_LABELS, "ADAE"),
-    "adaette": (ADTTE_LABELS, "ADAETTE"),
-}
 
 
 @dataclass
@@ -176,23 +163,23 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     results = analyse(trial, plan, progress=lambda m: progress(f"      {m}"))
     res.results = results
 
-    say("writing datasets (CSV, Parquet, XPT v5)")
-    for name, df in results.datasets.items():
-        labels, member = DATASETS.get(name, (ADTTE_LABELS, name.upper()[:8]))
-        for ext in ("csv", "parquet", "xpt"):
-            res.written.append(
-                write_dataset(df, out / "datasets" / f"{name}.{ext}", labels=labels, name=member)
-            )
+    say("writing datasets (CSV, Parquet, XPT v5, Dataset-JSON) and their metadata")
+    res.written += write_adam(results, out / "datasets")
 
-    say("writing tables (CSV, HTML, LaTeX) and the plan")
-    tables = {name: results.table(name) for name in results.table_names if name != "forest"}
-    tables["validation"] = report.to_frame()
+    say("writing tables (CSV, HTML, LaTeX, RTF) and the plan")
+    frames = {name: results.table(name) for name in results.table_names if name != "forest"}
+    frames["validation"] = report.to_frame()
+    tables = {name: report_table(name, df, results) for name, df in frames.items()}
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        st = SummaryTable(df.reset_index(drop=True))
-        for ext, write in (("csv", st.to_csv), ("html", st.to_html), ("tex", st.to_latex)):
-            write(out / "tables" / f"{name}.{ext}")
-            res.written.append(out / "tables" / f"{name}.{ext}")
+    for name, table in tables.items():
+        base = out / "tables" / name
+        csv_safe(frames[name].reset_index(drop=True)).to_csv(
+            base.with_suffix(".csv"), index=False, lineterminator="\n"
+        )
+        table.to_html(base.with_suffix(".html"))
+        table.to_latex(base.with_suffix(".tex"))
+        table.to_rtf(base.with_suffix(".rtf"))
+        res.written += [base.with_suffix(f".{ext}") for ext in ("csv", "html", "tex", "rtf")]
     (out / "plan.toml").write_text(
         plan_to_toml(plan, "The analysis plan this report ran (survlupus report)."),
         encoding="utf-8",

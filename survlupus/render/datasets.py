@@ -5,7 +5,9 @@ explicitly). Its limits are handled here, in one place:
 
 * names of at most 8 characters (ADaM names already are), labels of at most 40;
 * character values of at most 200 bytes: a longer ``EVIDENCE`` is split into ``EVIDENCE``,
-  ``EVIDENC2``, ``EVIDENC3`` ... (each a continuation, the ADaM convention for long text);
+  ``EVIDENC1``, ``EVIDENC2`` ... (the SDTM convention for long text; the report's datasets are
+  split already, always into the same number of parts, by
+  :func:`survlupus.render.adam.conform.conform`);
 * ASCII text: µ, ×, ≥, ⁹ and similar are spelled in ASCII (``umol/L``, ``x``, ``>=``, ``9``);
 * dates as SAS dates (days since 1960-01-01) with format ``DATE9.``;
 * the header's created/modified stamps are fixed at ``01JAN60:00:00:00``, so the same data give
@@ -13,7 +15,8 @@ explicitly). Its limits are handled here, in one place:
 
 CSV and Parquet keep the full text unchanged.
 
->>> write_dataset(adtte, "adtte.xpt", labels=ADTTE_LABELS, name="ADTTE")   # doctest: +SKIP
+>>> write_dataset(adtte, "adtte.xpt", labels={"AVAL": "Analysis Value"}, name="ADTTE")
+... # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,130 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from survlupus.render.adam.variables import continuations
+from survlupus.render.ascii import to_ascii
 from survlupus.textsafe import csv_safe
 
-ADTTE_LABELS: dict[str, str] = {
-    "USUBJID": "Unique Subject Identifier",
-    "PARAMCD": "Parameter Code",
-    "PARAM": "Parameter",
-    "ARM": "Description of Planned Arm",
-    "SUBGROUP": "Analysis Subgroup",
-    "STARTDT": "Time-to-Event Origin Date for Subject",
-    "ADT": "Analysis Date",
-    "AVAL": "Analysis Value",
-    "CNSR": "Censor",
-    "EVNTDESC": "Event or Censoring Description",
-    "CNSDTDSC": "Censor Date Description",
-    "SRCDOM": "Source Data",
-    "SRCVAR": "Source Variable",
-    "SRCDT": "Source Date",
-    "RULE": "Derivation Rule That Fired",
-    "EVIDENCE": "Evidence for the Derivation",
-}
-
-BDS_LABELS: dict[str, str] = {
-    "STUDYID": "Study Identifier",
-    "USUBJID": "Unique Subject Identifier",
-    "PARAMCD": "Parameter Code",
-    "PARAM": "Parameter",
-    "AVISIT": "Analysis Visit",
-    "AVISITN": "Analysis Visit (N): Nominal Study Day",
-    "ADT": "Analysis Date",
-    "ADY": "Analysis Relative Day",
-    "AVAL": "Analysis Value",
-    "BASE": "Baseline Value",
-    "CHG": "Change from Baseline",
-    "PCHG": "Percent Change from Baseline",
-    "ABLFL": "Baseline Record Flag",
-    "ANL01FL": "Analysis Flag 01: Analysed Record",
-    "ARM": "Description of Planned Arm",
-    "SUBGROUP": "Analysis Subgroup",
-}
-
-ADAE_LABELS: dict[str, str] = {
-    "STUDYID": "Study Identifier",
-    "USUBJID": "Unique Subject Identifier",
-    "AESEQ": "Sequence Number",
-    "AETERM": "Reported Term for the Adverse Event",
-    "AEDECOD": "Dictionary-Derived Term",
-    "AEBODSYS": "Body System or Organ Class",
-    "ASTDT": "Analysis Start Date",
-    "AENDT": "Analysis End Date",
-    "ASTDY": "Analysis Start Relative Day",
-    "AENDY": "Analysis End Relative Day",
-    "ADURN": "Analysis Duration (N), days",
-    "TRTEMFL": "Treatment Emergent Analysis Flag",
-    "APERIOD": "Period",
-    "APERIODC": "Period (C)",
-    "AESER": "Serious Event",
-    "AEREL": "Causality",
-    "ARELFL": "Related Flag (possible or closer)",
-    "ATOXGR": "Analysis Toxicity Grade",
-    "AEOUT": "Outcome of Adverse Event",
-    "AEACN": "Action Taken with Study Treatment",
-    "AEINFFL": "Infusion-Related Flag",
-    "AOCCPFL": "1st Occurrence within Preferred Term Flag",
-    "ARM": "Description of Planned Arm",
-    "SUBGROUP": "Analysis Subgroup",
-}
-
-EPISODE_LABELS: dict[str, str] = {
-    "USUBJID": "Unique Subject Identifier",
-    "ARM": "Description of Planned Arm",
-    "SUBGROUP": "Analysis Subgroup",
-    "TYPE": "Flare Type",
-    "PARAMCD": "Parameter Code of the Rule",
-    "SEVERITY": "Flare Severity",
-    "EPISODE": "Episode Number Within Type",
-    "ONSETDT": "Onset Date",
-    "ONSETDY": "Onset Study Day",
-    "RULE": "Rule That Fired",
-    "SRCDOM": "Source Data",
-    "EVIDENCE": "Evidence for the Episode",
-}
-
-RESPONDER_LABELS: dict[str, str] = {
-    "USUBJID": "Unique Subject Identifier",
-    "PARAMCD": "Parameter Code",
-    "PARAM": "Parameter",
-    "ARM": "Description of Planned Arm",
-    "SUBGROUP": "Analysis Subgroup",
-    "AVISIT": "Analysis Visit",
-    "ADY": "Analysis Relative Day",
-    "ADT": "Analysis Date",
-    "AVALC": "Analysis Value (C): Responder Y/N",
-    "AVAL": "Analysis Value: 1 Responder, 0 Not",
-    "ELIGFL": "Eligible for the Parameter Flag",
-    "CRIT": "Responder Criterion",
-    "REASON": "Reason for the Result",
-}
-
-_ASCII = {
-    "µ": "u",
-    "μ": "u",
-    "×": "x",
-    "≥": ">=",
-    "≤": "<=",
-    "⁹": "9",
-    "→": "->",
-    "–": "-",
-    "—": "-",
-    "’": "'",
-    "é": "e",
-    "ï": "i",
-    "ñ": "n",
-    "³": "3",
-    "²": "2",
-}
-
 XPT_TEXT_BYTES = 200
-
-
-def to_ascii(text: str) -> str:
-    """ASCII spelling of survlupus's evidence text (unknown characters become ``?``)."""
-    for k, v in _ASCII.items():
-        text = text.replace(k, v)
-    return text.encode("ascii", "replace").decode("ascii")
 
 
 def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -161,8 +45,7 @@ def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         n_parts = int(np.ceil(text.str.len().max() / XPT_TEXT_BYTES))
         out[col] = text.str.slice(0, XPT_TEXT_BYTES)
         pos = list(out.columns).index(col)
-        for k in range(2, n_parts + 1):
-            name = col[: 8 - len(str(k))] + str(k)  # EVIDENC2 ... EVIDEN10 ... EVIDE100
+        for k, name in enumerate(continuations(col, n_parts)[1:], start=2):
             if name in out.columns:
                 raise ValueError(
                     f"XPT: the continuation {name} of {col} clashes with a column of that name; "
@@ -181,6 +64,7 @@ def write_dataset(
     *,
     labels: Mapping[str, str] | None = None,
     name: str = "DATA",
+    dataset_label: str = "",
 ) -> Path:
     """Write ``df`` as CSV, Parquet or SAS transport v5 (``.xpt``), by the extension of ``path``.
 
@@ -192,6 +76,8 @@ def write_dataset(
         Column labels (XPT; at most 40 characters).
     name : str
         The XPT member name (at most 8 characters).
+    dataset_label : str
+        The XPT dataset label (at most 40 characters).
 
     Returns
     -------
@@ -217,17 +103,26 @@ def write_dataset(
         for col in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[col]):
                 out[col] = out[col].dt.strftime("%Y-%m-%d")
+            elif pd.api.types.is_float_dtype(out[col]) and _whole(out[col]):
+                out[col] = out[col].astype("Int64")  # 171, not 171.0
         out.to_csv(path, index=False, lineterminator="\n")
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
     elif suffix == ".xpt":
-        _write_xpt(df, path, dict(labels or {}), name)
+        _write_xpt(df, path, dict(labels or {}), name, dataset_label)
     else:
         raise ValueError(f"{path}: unknown extension {suffix!r}; use .csv, .parquet or .xpt")
     return path
 
 
-def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) -> None:
+def _whole(values: pd.Series) -> bool:
+    v = values.dropna().to_numpy()
+    return bool(len(v)) and bool(np.all(np.isfinite(v) & (v == np.round(v))))
+
+
+def _write_xpt(
+    df: pd.DataFrame, path: Path, labels: dict[str, str], name: str, dataset_label: str = ""
+) -> None:
     import pyreadstat
 
     long = [c for c in df.columns if len(str(c)) > 8]
@@ -242,11 +137,14 @@ def _write_xpt(df: pd.DataFrame, path: Path, labels: dict[str, str], name: str) 
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.date  # written as SAS dates
             formats[col] = "DATE9."
+        elif isinstance(out[col].dtype, pd.Int64Dtype):
+            out[col] = out[col].astype("float64")  # SAS numbers are doubles
     col_labels = [to_ascii(labels.get(c, c))[:40] for c in out.columns]
     partial = path.with_name(path.name + ".partial")  # never a half-written .xpt
     pyreadstat.write_xport(
         out,
         str(partial),
+        file_label=to_ascii(dataset_label)[:40],
         file_format_version=5,
         table_name=name[:8].upper(),
         column_labels=col_labels,

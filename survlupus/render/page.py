@@ -175,13 +175,10 @@ def _is_safety(results, key) -> bool:
     return (code, pop or "all", "safety") in results.tte
 
 
-def _wide_table(df, table_id: str) -> str:
-    return f'<div class="wide">{table_html(df, table_id)}</div>'
-
-
 def report_page(results, validation, tables: dict, figs: list) -> str:
-    """The report's page from ``results``, the validation report, the tables written and the
-    figures drawn (``(spec, png path)``)."""
+    """The report's page from ``results``, the validation report, the tables written (name to
+    :class:`~survlupus.render.tables.model.ReportTable`) and the figures drawn
+    (``(spec, png path)``)."""
     plan, ds = results.plan, results.datasets
     title = plan.study.title or f"survlupus report: {results.trial.source}"
     drawn = [(s, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs]
@@ -195,18 +192,11 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         )
 
     val = tables["validation"]
-    val_html = "<p>No problem found.</p>" if val.empty else table_html(val, "validation")
-    tte = tables["tte_summary"]
-    tte_display = tte[[c for c in tte.columns if not c.startswith("_")]] if len(tte) else tte
+    val_html = "<p>No problem found.</p>" if val.frame.empty else val.to_html()
     longitudinal = of("lsmeans_panel", "lsmeans", "responders")
-    if len(tables["mmrm_contrasts"]):
-        longitudinal += "<h3>Differences from the reference (MMRM)</h3>" + _wide_table(
-            tables["mmrm_contrasts"], "mmrm-contrasts"
-        )
-    if len(tables["lsmeans"]):
-        longitudinal += "<h3>LS mean change from baseline (MMRM)</h3>" + _wide_table(
-            tables["lsmeans"], "lsmeans"
-        )
+    for name in ("mmrm_contrasts", "lsmeans"):
+        if len(tables[name].frame):
+            longitudinal += f'<div class="wide">{tables[name].to_html()}</div>'
     safety = of("ae_dots")
     for name in [n for n in tables if n.startswith("outcome_") and n != "outcome_measures"]:
         number, _, part = name.removeprefix("outcome_").partition("_")
@@ -214,9 +204,9 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
             f"<h3>Outcome {esc(number)}{': ' + esc(part.replace('_', ' ')) if part else ''}</h3>"
         )
         if name in results.safety:
-            safety += title + _wide_table(tables[name], name)
+            safety += title + f'<div class="wide">{tables[name].to_html()}</div>'
         else:
-            longitudinal += title + _wide_table(tables[name], name)
+            longitudinal += title + f'<div class="wide">{tables[name].to_html()}</div>'
     safety_km = of("km", safety=True)
     sections = [
         ("plan", "Analysis plan", _plan_banner(plan)),
@@ -225,13 +215,13 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         (
             "tte",
             "Time-to-event endpoints",
-            table_html(tte_display, "tte-summary")
+            tables["tte_summary"].to_html()
             + of("km", "cif", "forest", "forest_subgroups", safety=False),
         ),
         (
             "responders",
             "Responder endpoints",
-            table_html(tables["responder_summary"], "responder-summary"),
+            tables["responder_summary"].to_html(),
         ),
         ("longitudinal", "Longitudinal outcomes", longitudinal or "<p>None in the plan.</p>"),
         ("safety", "Safety", (safety + safety_km) or "<p>No safety outcome in the plan.</p>"),
@@ -239,9 +229,9 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         (
             "trajectories",
             "Trajectories and changes from baseline",
-            of("trajectory", "trajectory_mean")
-            + table_html(tables["change_from_baseline"], "change-summary"),
+            of("trajectory", "trajectory_mean") + tables["change_from_baseline"].to_html(),
         ),
+        ("definitions", "Definitions", tables["definitions"].to_html()),
         ("validation", "Data validation", val_html),
         (
             "audit",

@@ -195,8 +195,10 @@ def ae_time_to_first(
     parts = []
     for key, (label, select) in categories.items():
         sel = te[select(te).fillna(False).to_numpy(bool)] if len(te) else te
-        first = sel.groupby("USUBJID")["ASTDY"].min()
-        onset = exposure["USUBJID"].map(first)
+        order = ["USUBJID", "ASTDY", *(["AESEQ"] if "AESEQ" in sel else [])]
+        first_row = sel.sort_values(order).drop_duplicates("USUBJID").set_index("USUBJID")
+        onset = exposure["USUBJID"].map(first_row["ASTDY"])
+        seq = exposure["USUBJID"].map(first_row.get("AESEQ", first_row["ASTDY"] * np.nan))
         code = (
             "TTAE" if key == "any" else ("TTAE" + "".join(w[0] for w in key.split("_")).upper())[:8]
         )
@@ -210,7 +212,21 @@ def ae_time_to_first(
                     "SUBGROUP": exposure["SUBGROUP"].to_numpy() if "SUBGROUP" in exposure else "",
                     "AVAL": np.where(onset.notna(), onset, exposure["days"]).astype(float),
                     "CNSR": np.where(onset.notna(), 0, 1),
+                    "EVNTDESC": np.where(
+                        onset.notna(),
+                        f"first {label[0].lower() + label[1:]}",
+                        f"censored: no {label[0].lower() + label[1:]} during follow-up",
+                    ),
+                    "CNSDTDSC": np.where(onset.notna(), "", "end of follow-up"),
+                    "SRCDOM": np.where(onset.notna(), "ADAE", "SUBJECTS"),
+                    "SRCVAR": np.where(onset.notna(), "ASTDT", "END_DATE"),
+                    "SRCSEQ": np.where(onset.notna(), seq, np.nan),
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    if "STARTDT" in exposure:  # the dates of the analysis values
+        start = pd.to_datetime(out["USUBJID"].map(exposure.set_index("USUBJID")["STARTDT"]))
+        out.insert(5, "STARTDT", start)
+        out.insert(6, "ADT", start + pd.to_timedelta(out["AVAL"] - 1, unit="D"))
+    return out

@@ -96,6 +96,7 @@ def summary_rows(
     groups = km.groups
     ref = reference if reference in groups else groups[0]
     rows = []
+    ref_events = int((sub.loc[sub[by] == ref, "CNSR"] == 0).sum())
     for g in groups:
         gs = sub[sub[by] == g]
         m = med.loc[g]
@@ -115,12 +116,22 @@ def summary_rows(
             r = lm[(lm["group"] == g) & (lm["time"] == d)].iloc[0]
             row[f"S(day {d:g}) (95% CI)"] = _ci(r["survival"], r["lower"], r["upper"], 2)
             row[f"_S{d:g}"] = r["survival"]
-        if hr is not None and g != ref:
+            row[f"_S{d:g}_lower"], row[f"_S{d:g}_upper"] = r["lower"], r["upper"]
+        if hr is not None and g != ref and row["events"] == 0 and ref_events == 0:
+            row[f"HR vs {ref} (95% CI)"] = "—"  # no event in either arm: nothing to estimate
+            row["_hr"], row["_hr_model"] = np.nan, "none: no event in either arm"
+        elif hr is not None and g != ref:
             t = hr[0].loc[f"{by}[{g}]"]
             row[f"HR vs {ref} (95% CI)"] = _ci(t["hr"], t["lower"], t["upper"], 2)
             row["_hr"], row["_hr_model"] = t["hr"], hr[1]
         if test is not None and g == groups[0]:
-            row["p"] = f"{test[0]:.3f}" if test[0] >= 0.001 else "<0.001"
+            row["p"] = (
+                "—"
+                if not np.isfinite(test[0])
+                else "<0.001"
+                if test[0] < 0.001
+                else f"{test[0]:.3f}"
+            )
             row["test"] = test[1]
             row["_p"] = test[0]
         rows.append(row)

@@ -100,7 +100,10 @@ class SledaiReduction(_AtVisit):
 
     k: int = 4
     STEM: ClassVar[str] = "SLED{k}R"
-    citation: str = "Gladman DD et al. J Rheumatol 2002;29:288-91; seed CS20AT04 outcome"
+    citation: str = (
+        "Gladman DD et al. J Rheumatol 2002;29:288-91; CS20AT04 phase IIa trial registration "
+        "(Hanyang University Seoul Hospital, 2021)"
+    )
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)

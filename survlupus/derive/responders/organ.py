@@ -23,6 +23,12 @@ class _AtVisit:
     def __post_init__(self) -> None:
         check_settings(self)
 
+    def describe(self) -> str:
+        """The rule in sentences, with its settings, population and source."""
+        from survlupus.derive.words import describe
+
+        return describe(self)
+
     @property
     def paramcd(self) -> str:
         """The ADRS parameter code, e.g. ``SRI4_52`` for SRI-4 at W52."""
@@ -43,7 +49,10 @@ class HaematologicImprovement(_AtVisit):
     plt_rise_low: float = 20.0
     plt_rise_low_pct: float = 100.0
     STEM: ClassVar[str] = "HEMIMP"
-    citation: str = "Cheson BD et al. Blood 2006;108:419-25 (IWG); seed CS20AT04 outcome"
+    citation: str = (
+        "Cheson BD et al. Blood 2006;108:419-25 (IWG); CS20AT04 phase IIa trial registration "
+        "(Hanyang University Seoul Hospital, 2021)"
+    )
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids("cytopenia")
@@ -124,7 +133,10 @@ class RenalResponse(_AtVisit):
     run_from: int = 85
     run_to: int = 169
     STEM: ClassVar[str] = "RENRSP"
-    citation: str = "Rovin BH et al. Lancet 2021;397:2070-80 (AURORA); seed CS20AT04 outcome"
+    citation: str = (
+        "Rovin BH et al. Lancet 2021;397:2070-80 (AURORA); CS20AT04 phase IIa trial "
+        "registration (Hanyang University Seoul Hospital, 2021)"
+    )
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids("nephritis")

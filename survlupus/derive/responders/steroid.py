@@ -21,12 +21,16 @@ class SteroidTaper:
     to_day: int = 85
     max_mg: float = 7.5
     visit: str = "W12"
-    citation: str = (
-        "CS20AT04 phase IIa primary outcome (seed); survlupus default (docs/derivation.md)"
-    )
+    citation: str = "CS20AT04 phase IIa trial registration (Hanyang University Seoul Hospital, 2021), primary outcome"
 
     def __post_init__(self) -> None:
         check_settings(self)
+
+    def describe(self) -> str:
+        """The rule in sentences, with its settings, population and source."""
+        from survlupus.derive.words import describe
+
+        return describe(self)
 
     def evaluate(self, ctx: Context) -> pd.DataFrame:
         ids = ctx.ids(None)

@@ -8,7 +8,7 @@ words (reused in audit text and ``list_endpoints()``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -123,16 +123,10 @@ class Endpoint:
         return self.__doc__.strip().splitlines()[0] if self.__doc__ else self.param
 
     def describe(self) -> str:
-        """The rule in words, with every threshold field and the source."""
-        skip = {"paramcd", "param", "scope", "citation", "variables"}
-        settings = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in skip
-        )
-        scope = self.scope or "all subjects"
-        return (
-            f"{self.paramcd} — {self.param}: {self.rule_text()} [{settings}]; scope: {scope}. "
-            f"Source: {self.citation}"
-        )
+        """The rule in sentences, with its settings, population and source."""
+        from survlupus.derive.words import describe
+
+        return describe(self)
 
     def convention(self, window_days: int, aval_offset: int = 1) -> Convention:
         return Convention(window_days, aval_offset, self.death_is_event)

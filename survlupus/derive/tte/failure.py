@@ -31,7 +31,8 @@ class TreatmentFailure(Endpoint):
     param: str = "Time to treatment failure (days)"
     scope: str | None = "nephritis"
     citation: str = (
-        "Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS); seed CS20AT04 adds extrarenal flare"
+        "Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS); extrarenal flare added as in the "
+        "CS20AT04 phase IIa trial registration (Hanyang University Seoul Hospital, 2021)"
     )
     components: tuple[Endpoint, ...] = field(default_factory=_default_components)
     death_is_event = True

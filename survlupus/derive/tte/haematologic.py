@@ -29,9 +29,8 @@ class HaematologicFlare(Endpoint):
     param: str = "Time to first haematologic flare (days)"
     scope: str | None = "cytopenia"
     citation: str = (
-        "survlupus default after the SFI haematologic items (Petri M et al. N Engl "
-        "J Med 2005;353:2550-8); seed CS20AT04 outcome 'time to first hematologic "
-        "flare'"
+        "Petri M et al. N Engl J Med 2005;353:2550-8 (SFI haematologic items); CS20AT04 "
+        "phase IIa trial registration (Hanyang University Seoul Hospital, 2021)"
     )
     platelets_below: float = 60.0
     hemoglobin_below_g_dl: float = 7.0

@@ -54,7 +54,7 @@ class RenalFlare(Endpoint):
     paramcd: str = "TTRFLR"
     param: str = "Time to first renal flare (days)"
     scope: str | None = "nephritis"
-    citation: str = EULAR_2012 + "; survlupus default (docs/derivation.md)"
+    citation: str = EULAR_2012
     creatinine_factor: float = 1.30
     rbc_active_hpf: float = 10.0
     upcr_factor: float = 2.0
@@ -123,7 +123,10 @@ class CompleteRenalRemission(Endpoint):
     paramcd: str = "TTCR"
     param: str = "Time to complete renal remission (days)"
     scope: str | None = "nephritis"
-    citation: str = EULAR_2012 + "; seed CS20AT04 outcome 'time to complete remission'"
+    citation: str = (
+        EULAR_2012 + "; CS20AT04 phase IIa trial registration (Hanyang University Seoul "
+        "Hospital, 2021)"
+    )
     creatinine_below_umol_l: float = 106.0
     proteinuria_below_g: float = 0.3
     upcr_when_24h_missing: bool = True
@@ -229,9 +232,7 @@ class EndStageRenalDisease(Endpoint):
     paramcd: str = "TTESRD"
     param: str = "Time to end-stage renal disease (days)"
     scope: str | None = "nephritis"
-    citation: str = (
-        "Dooley MA et al. N Engl J Med 2011;365:1886-95; survlupus default (docs/derivation.md)"
-    )
+    citation: str = "Dooley MA et al. N Engl J Med 2011;365:1886-95 (ALMS treatment failure)"
     min_dialysis_days: int = 42
 
     def sources(self, trial, panel):

@@ -86,7 +86,7 @@ def follow_up(trial: Trial, window_days: int | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``USUBJID, ARM, SUBGROUP, days``, one row per subject.
+        ``USUBJID, ARM, SUBGROUP, STARTDT, days``, one row per subject.
 
     Examples
     --------
@@ -100,6 +100,7 @@ def follow_up(trial: Trial, window_days: int | None = None) -> pd.DataFrame:
             "USUBJID": obs["subject_id"].to_numpy(),
             "ARM": obs["arm"].to_numpy(),
             "SUBGROUP": obs["subgroup"].to_numpy(),
+            "STARTDT": obs["start_date"].to_numpy(),
             "days": ((obs["obs_end"] - obs["start_date"]).dt.days + 1).to_numpy(),
         }
     )

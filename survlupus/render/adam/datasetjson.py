@@ -1,0 +1,211 @@
+"""CDISC Dataset-JSON v1.1: writing a conformed dataset, and checking a file against the standard.
+
+The file holds the dataset's metadata (``itemGroupOID`` ``IG.<NAME>``, ``name``, ``label``,
+``records``, ``columns`` with ``itemOID`` ``IT.<NAME>.<VAR>``, label, ``dataType``, ``length``
+for text and ``keySequence`` for the keys) and the ``rows`` as arrays in column order: text as
+strings, integers as integers, decimals as numbers, dates as ISO 8601 strings (``dataType``
+``date``), missing values as ``null``.
+
+``datasetJSONCreationDateTime`` is the data cut (the latest date of the trial) at midnight, not
+the clock, so the same data give the same bytes; ``SOURCE_DATE_EPOCH`` overrides it.
+
+:func:`check_dataset_json` checks a document against :data:`SCHEMA` — the requirements of the
+Dataset-JSON v1.1 specification (required attributes, their patterns, the column attributes and
+the data types), written out here — and then the rules a schema cannot say: one value per
+column in every row, ``records`` equal to the rows, each value of its column's type.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from survlupus.render.adam.specs import DatasetSpec
+from survlupus.render.adam.variables import VARIABLES
+
+VERSION = "1.1.0"
+_DATETIME = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?"
+    r"([+-]([01]\d|2[0-3]):[0-5]\d|Z)?$"
+)
+TYPES = ("string", "integer", "decimal", "float", "double", "boolean", "datetime", "date", "time")
+
+SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2019-09/schema",
+    "title": "CDISC Dataset-JSON v1.1 (requirements of the specification)",
+    "type": "object",
+    "required": [
+        "datasetJSONCreationDateTime",
+        "datasetJSONVersion",
+        "itemGroupOID",
+        "records",
+        "name",
+        "label",
+        "columns",
+    ],
+    "properties": {
+        "datasetJSONCreationDateTime": {"type": "string", "pattern": _DATETIME},
+        "datasetJSONVersion": {"type": "string", "pattern": r"^1\.1(\.(0|[1-9]\d*))?$"},
+        "fileOID": {"type": "string"},
+        "dbLastModifiedDateTime": {"type": "string", "pattern": _DATETIME},
+        "originator": {"type": "string"},
+        "sourceSystem": {
+            "type": "object",
+            "required": ["name", "version"],
+            "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        "studyOID": {"type": "string"},
+        "metaDataVersionOID": {"type": "string"},
+        "metaDataRef": {"type": "string"},
+        "itemGroupOID": {"type": "string"},
+        "isReferenceData": {"type": "boolean"},
+        "records": {"type": "integer", "minimum": 0},
+        "name": {"type": "string"},
+        "label": {"type": "string"},
+        "columns": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["itemOID", "name", "label", "dataType"],
+                "properties": {
+                    "itemOID": {"type": "string"},
+                    "name": {"type": "string"},
+                    "label": {"type": "string"},
+                    "dataType": {"enum": [*TYPES, "URI"]},
+                    "targetDataType": {"enum": ["integer", "decimal"]},
+                    "length": {"type": "integer", "minimum": 1},
+                    "displayFormat": {"type": "string"},
+                    "keySequence": {"type": "integer", "minimum": 1},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "rows": {
+            "type": "array",
+            "items": {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}},
+        },
+    },
+}
+
+
+def creation_stamp(dates: pd.Series | None = None) -> str:
+    """``SOURCE_DATE_EPOCH`` if set, else the latest of ``dates`` at midnight (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    latest = pd.to_datetime(dates).max() if dates is not None and len(dates) else pd.NaT
+    day = latest if pd.notna(latest) else pd.Timestamp("1960-01-01")
+    return day.strftime("%Y-%m-%dT00:00:00")
+
+
+def _value(x, kind: str):
+    if x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
+        return None
+    if kind == "date":
+        return pd.Timestamp(x).strftime("%Y-%m-%d")
+    if kind == "integer":
+        return int(x)
+    if kind == "double":
+        return float(x)
+    return str(x)
+
+
+def to_dataset_json(
+    df: pd.DataFrame, spec: DatasetSpec, study: str, created: str, version: str = ""
+) -> dict:
+    """The Dataset-JSON document of a conformed dataset (see the module docstring)."""
+    kinds = [VARIABLES[c].type if c in VARIABLES else "string" for c in df.columns]
+    columns = []
+    for c, kind in zip(df.columns, kinds, strict=True):
+        col = {
+            "itemOID": f"IT.{spec.name}.{c}",
+            "name": c,
+            "label": spec.label_of(c),
+            "dataType": kind,
+        }
+        if kind == "string":
+            col["length"] = max(1, int(df[c].astype(str).str.len().max()) if len(df) else 1)
+        if c in spec.keys:
+            col["keySequence"] = spec.keys.index(c) + 1
+        columns.append(col)
+    values = [df[c].astype(object).tolist() for c in df.columns]
+    rows = (
+        [
+            [_value(v, k) for v, k in zip(row, kinds, strict=True)]
+            for row in zip(*values, strict=True)
+        ]
+        if len(df.columns)
+        else []
+    )
+    return {
+        "datasetJSONCreationDateTime": created,
+        "datasetJSONVersion": VERSION,
+        "fileOID": f"{study}.{spec.name}",
+        "originator": "survlupus",
+        "sourceSystem": {"name": "survlupus", "version": version or "unknown"},
+        "studyOID": study,
+        "metaDataVersionOID": "MDV.SURVLUPUS.1",
+        "metaDataRef": "define.json",
+        "itemGroupOID": f"IG.{spec.name}",
+        "isReferenceData": False,
+        "records": len(df),
+        "name": spec.name,
+        "label": spec.label,
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+def write_dataset_json(doc: dict, path: str | Path) -> Path:
+    """Write a document (checked first: a ``ValueError`` lists what is wrong)."""
+    problems = check_dataset_json(doc)
+    if problems:
+        raise ValueError(f"{path}: not valid Dataset-JSON v1.1: " + "; ".join(problems[:5]))
+    path = Path(path)
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def check_dataset_json(doc: dict) -> list[str]:
+    """What makes ``doc`` invalid Dataset-JSON v1.1 (an empty list when nothing does).
+
+    Examples
+    --------
+    >>> check_dataset_json({"datasetJSONVersion": "1.1.0"})[0]
+    "'datasetJSONCreationDateTime' is a required property"
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft201909Validator(SCHEMA)
+    problems = [e.message for e in sorted(validator.iter_errors(doc), key=lambda e: e.path)]
+    if problems:
+        return problems
+    cols = doc["columns"]
+    names = [c["name"] for c in cols]
+    if len(set(names)) != len(names):
+        problems.append("column names repeat")
+    rows = doc.get("rows", [])
+    if doc["records"] != len(rows):
+        problems.append(f"records is {doc['records']} but there are {len(rows)} rows")
+    check = {
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "date": lambda v: isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-",
+    }
+    for i, row in enumerate(rows):
+        if len(row) != len(cols):
+            problems.append(f"row {i + 1} has {len(row)} values for {len(cols)} columns")
+            continue
+        for v, c in zip(row, cols, strict=True):
+            ok = check.get(c["dataType"], lambda v: True)
+            if v is not None and not ok(v):
+                problems.append(f"row {i + 1}, {c['name']}: {v!r} is not a {c['dataType']}")
+    return problems

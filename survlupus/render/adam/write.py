@@ -1,0 +1,78 @@
+"""Writing every dataset of a :class:`Results` in its ADaM form, with its metadata.
+
+For each dataset (ADSL first): ``<name>.csv``, ``.parquet``, ``.xpt`` (SAS transport v5, with
+the dataset and variable labels) and ``.json`` (CDISC Dataset-JSON v1.1, checked before it is
+written), all holding the same conformed frame (:func:`~survlupus.render.adam.conform.conform`);
+then ``define.json`` describing them all (:mod:`~survlupus.render.adam.metadata`).
+
+>>> write_adam(results, "out/datasets")        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from survlupus.render.adam.conform import conform
+from survlupus.render.adam.datasetjson import creation_stamp, to_dataset_json, write_dataset_json
+from survlupus.render.adam.metadata import dataset_metadata, write_metadata
+from survlupus.render.adam.specs import spec_for
+from survlupus.render.datasets import write_dataset
+
+FORMATS = ("csv", "parquet", "xpt", "json")
+
+
+def _version() -> str:
+    import survlupus  # the package is imported by now; its version, not the install's metadata
+
+    return survlupus.__version__
+
+
+def adam_datasets(results) -> dict:
+    """Every dataset of ``results`` in its ADaM form, ADSL first (name → frame)."""
+    adsl = results.datasets["adsl"]
+    names = ["adsl", *[n for n in results.datasets if n != "adsl"]]
+    return {name: conform(name, results.datasets[name], adsl) for name in names}
+
+
+def write_adam(results, folder: str | Path) -> list[Path]:
+    """Write the datasets and ``define.json`` under ``folder``; returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    adsl = results.datasets["adsl"]
+    study = str(adsl["STUDYID"].iloc[0]) if len(adsl) else results.plan.study.id
+    created = creation_stamp(adsl["LSTALVDT"])
+    written, metadata = [], {}
+    for name, frame in adam_datasets(results).items():
+        spec = spec_for(name)
+        labels = {v: spec.label_of(v) for v in frame.columns}
+        for ext in FORMATS[:3]:
+            written.append(
+                write_dataset(
+                    frame,
+                    folder / f"{name}.{ext}",
+                    labels=labels,
+                    name=spec.name,
+                    dataset_label=spec.label,
+                )
+            )
+        doc = to_dataset_json(frame, spec, study, created, _version())
+        written.append(write_dataset_json(doc, folder / f"{name}.json"))
+        metadata[name] = dataset_metadata(frame, spec, [f"{name}.{ext}" for ext in FORMATS])
+    parameters = results.table("definitions").to_dict("records")
+    written.append(write_metadata(metadata, parameters, folder / "define.json", study))
+    return written
+
+
+def write_conformed(name: str, df, adsl, path: str | Path) -> Path:
+    """One dataset in its ADaM form, by the extension of ``path`` (``.csv``, ``.parquet``,
+    ``.xpt`` or ``.json`` for Dataset-JSON): what ``survlupus derive`` and ``responders`` write."""
+    path = Path(path)
+    spec = spec_for(name)
+    frame = conform(name, df, adsl)
+    if path.suffix.lower() == ".json":
+        study = str(adsl["STUDYID"].iloc[0]) if len(adsl) else "STUDY"
+        doc = to_dataset_json(frame, spec, study, creation_stamp(adsl["LSTALVDT"]), _version())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_dataset_json(doc, path)
+    labels = {v: spec.label_of(v) for v in frame.columns}
+    return write_dataset(frame, path, labels=labels, name=spec.name, dataset_label=spec.label)
