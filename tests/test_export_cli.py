@@ -29,7 +29,14 @@ def test_derive_writes_xpt_v5_read_back_identically(tmp_path):
     pd.testing.assert_frame_equal(by_readstat, by_pandas, check_dtype=False)
     # and both equal the ADTTE the API derives (text spelled in ASCII; long text split)
     api = survlupus.derive_adtte(survlupus.read_trial(CS)).reset_index(drop=True)
+    # the ADaM order: by subject, then the parameters in the order derived
+    order = {c: i for i, c in enumerate(dict.fromkeys(api["PARAMCD"]))}
+    api = api.assign(_o=api["PARAMCD"].map(order)).sort_values(["USUBJID", "_o"], kind="stable")
+    api = api.reset_index(drop=True)
     assert by_readstat["USUBJID"].tolist() == api["USUBJID"].tolist()
+    assert by_readstat["PARAMCD"].tolist() == api["PARAMCD"].tolist()
+    assert set(by_readstat["STUDYID"]) == {"CS20AT04-P2A"}  # from the folder's plan
+    assert meta.file_label == "Time-to-Event Analysis Dataset"
     assert by_readstat["AVAL"].astype(int).tolist() == api["AVAL"].tolist()
     assert (by_readstat["ADT"] == api["ADT"]).all()
     parts = [c for c in by_readstat.columns if c.startswith("EVIDEN")]
@@ -108,7 +115,8 @@ def test_list_endpoints_documents_every_definition():
         "TTTF",
     } <= set(table.PARAMCD)
     assert table["SOURCE"].str.len().min() > 20  # every definition cites its source
-    assert "creatinine_factor=1.3" in table.set_index("DEFINITION").loc["RenalFlare", "DESCRIPTION"]
+    renal = table.set_index("DEFINITION").loc["RenalFlare", "DESCRIPTION"]
+    assert "creatinine at least 1.3 times the lowest value so far" in renal
 
 
 def test_cli_version_help_and_wrong_names_exit_2(tmp_path, capsys):

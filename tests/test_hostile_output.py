@@ -104,10 +104,8 @@ def test_xpt_splits_any_length_of_text_into_eight_character_names(tmp_path):
     df = pd.DataFrame({"USUBJID": ["A", "B"], "EVIDENCE": [value, "short"]})
     survlupus.write_dataset(df, tmp_path / "x.xpt")
     back, _ = pyreadstat.read_xport(tmp_path / "x.xpt")
-    parts = (
-        ["EVIDENCE"]
-        + [f"EVIDENC{k}" for k in range(2, 10)]
-        + [f"EVIDEN{k}" for k in (10, 11, 12, 13)]
+    parts = (  # the SDTM convention: EVIDENCE, then EVIDENC1 ... EVIDENC9, EVIDEN10 ...
+        ["EVIDENCE"] + [f"EVIDENC{k}" for k in range(1, 10)] + [f"EVIDEN{k}" for k in (10, 11, 12)]
     )
     assert back.columns.tolist() == ["USUBJID", *parts]
     assert "".join(back.loc[0, parts]) == value and back.loc[1, "EVIDENCE"] == "short"

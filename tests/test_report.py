@@ -20,6 +20,7 @@ import pytest
 
 import survlupus
 from survlupus.jobs.report import write_report
+from survlupus.render.adam.conform import conform
 
 from .conftest import SYNTHETIC
 
@@ -363,9 +364,13 @@ def test_every_outcome_number_equals_the_public_api(reports, design):
         window_days=plan.window_days(),
         endpoints=survlupus.plan.library.plan_endpoints(plan),
     )
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "datasets" / "adtte.parquet"), adtte)
-    adrs = pd.read_parquet(folder / "datasets" / "adrs.parquet")
-    bds = pd.read_parquet(folder / "datasets" / "adbds.parquet")
+    adsl = survlupus.derive_adsl(trial, plan)
+    written = pd.read_parquet(folder / "datasets" / "adtte.parquet")
+    pd.testing.assert_frame_equal(written, conform("adtte", adtte, adsl))
+    adrs, bds = res.results.datasets["adrs"], res.results.datasets["adbds"]
+    for name, derived in (("adrs", adrs), ("adbds", bds)):
+        written = pd.read_parquet(folder / "datasets" / f"{name}.parquet")
+        pd.testing.assert_frame_equal(written, conform(name, derived, adsl))
     variables = [
         v
         for o in plan.outcomes
@@ -496,11 +501,8 @@ def test_index_html_renders_in_headless_chromium(reports):
     # the time-to-event summary holds each arm's event count
     tte = res.results.table("tte_summary")
     tte = tte[(tte.PARAMCD == "TTSFLR") & (tte.population == "all")]
-    table = re.search(r'<table id="tte-summary">(.*?)</table>', dom, re.S).group(1)
-    for r in tte.itertuples():
-        assert re.search(
-            rf"<td>TTSFLR</td>.*?<td>{re.escape(str(r.group))}</td><td>{r.N}"
-            rf"</td><td>{r.events}</td>",
-            table,
-        )
+    table = re.search(r'<table class="survlupus" id="table-tte_summary">(.*?)</table>', dom, re.S)
+    events = re.search(r"<td>Events, n \(%\)</td>(.*?)</tr>", table.group(1), re.S).group(1)
+    for r in tte.itertuples():  # arms as columns, each cell "events (percent%)"
+        assert f"<td>{r.events} ({100 * r.events / r.N:.1f}%)</td>" in events
     assert Path(folder / "index.html").read_text().count("data:image/png;base64,") == figures

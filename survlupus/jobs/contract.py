@@ -106,9 +106,9 @@ def _settings(definition) -> str:
 
 
 def _rule(definition) -> str:
-    """The first paragraph of the definition's docstring, on one line."""
-    doc = (type(definition).__doc__ or "").strip().split("\n\n")[0]
-    return " ".join(doc.split()).replace("|", "/")
+    """The definition in sentences (its ``describe()``, without the source), on one line."""
+    text = definition.describe().rpartition(" Source: ")[0]
+    return " ".join(text.split()).replace("|", "/")
 
 
 def endpoint_definitions() -> str:

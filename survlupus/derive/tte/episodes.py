@@ -180,7 +180,7 @@ def _investigator_mild(trial: Trial, window: int, all_subjects: bool) -> pd.Data
         {
             "USUBJID": chosen["subject_id"].to_numpy(),
             "TYPE": "mild/moderate flare",
-            "PARAMCD": "",
+            "PARAMCD": "MMFLR",  # no time-to-event parameter: its own code
             "SEVERITY": "mild_moderate",
             "ONSETDT": chosen["date"].to_numpy(),
             "RULE": "investigator-recorded mild/moderate SFI flare",
