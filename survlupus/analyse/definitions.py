@@ -48,7 +48,7 @@ def definition_rows(plan, datasets: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     param,
                     f"Days from the start date to the first treatment-emergent {what}; "
                     "censored at the end of follow-up. Population: every subject.",
-                    "ICH E9; adverse events as recorded (MedDRA terms where coded)",
+                    "ICH E2A (1994) adverse-event definitions; ICH E9 (1998) statistical principles",
                 ]
             )
     return pd.DataFrame(rows, columns=COLUMNS)
