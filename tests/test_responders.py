@@ -134,7 +134,13 @@ def test_renal_response_boundaries():
     assert result(resp, "MISS", "RENRSP24") == ("N", "missing: no W24 visit")
     row = resp[(resp.USUBJID == "MISS") & (resp.PARAMCD == "RENRSP24")].iloc[0]
     # imputed: flagged, dated at the nominal visit day (169), analysed, criterion not met
-    assert (row.DTYPE, row.ADY, row.AVISITN, row.ANL01FL, row.CRIT1FL) == ("NRI", 169, 169, "Y", "N")
+    assert (row.DTYPE, row.ADY, row.AVISITN, row.ANL01FL, row.CRIT1FL) == (
+        "NRI",
+        169,
+        169,
+        "Y",
+        "N",
+    )
     kept = resp[(resp.USUBJID == "UPCR") & (resp.PARAMCD == "RENRSP24")].iloc[0]
     assert (kept.DTYPE, kept.ADY, kept.PARCAT1) == ("", 169, "RENAL")
     observed = derive_responders(renal_trial(), [RenalResponse()], missing="observed")
