@@ -113,9 +113,19 @@ def check_out(out: str | Path) -> Path:
 _SHARED: dict = {}  # what forked figure workers read: set before the pool starts
 
 
+@dataclass(frozen=True)
+class RtfJob:
+    """Writing one table's RTF (rtflite is slow enough to share the figures' workers)."""
+
+    name: str
+
+
 def _draw_one(spec) -> list[Path]:
-    """Draw one figure (fitted to its width) and save it in every format: drawn once."""
+    """Draw one figure (fitted to its width) and save it in every format: drawn once; or write
+    one table's RTF."""
     results, out = _SHARED["results"], _SHARED["out"]
+    if isinstance(spec, RtfJob):
+        return [_SHARED["tables"][spec.name].to_rtf(out / "tables" / f"{spec.name}.rtf")]
     fmt = results.plan.figures
     with figure_style(fmt.style):
         fig = draw(results, spec.kind, spec.key)
@@ -126,10 +136,11 @@ def _draw_one(spec) -> list[Path]:
     return written
 
 
-def _draw_all(results, specs, out: Path):
-    """Every figure, in order; on a machine with several cores (and ``fork``) in a pool of
-    worker processes, each drawing whole figures (the files are the same either way)."""
-    _SHARED.update(results=results, out=out)
+def _draw_all(results, specs, out: Path, tables: Mapping | None = None):
+    """Every figure (and RTF table), in order; on a machine with several cores (and ``fork``)
+    in a pool of worker processes, each drawing whole figures (the files are the same either
+    way)."""
+    _SHARED.update(results=results, out=out, tables=tables or {})
     workers = min(len(specs), os.cpu_count() or 1, MAX_FIGURE_WORKERS)
     try:
         if workers > 1 and "fork" in mp.get_all_start_methods() and len(specs) > 3:
@@ -166,7 +177,7 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     say("writing datasets (CSV, Parquet, XPT v5, Dataset-JSON) and their metadata")
     res.written += write_adam(results, out / "datasets")
 
-    say("writing tables (CSV, HTML, LaTeX, RTF) and the plan")
+    say("writing tables (CSV, HTML, LaTeX; RTF with the figures) and the plan")
     frames = {name: results.table(name) for name in results.table_names if name != "forest"}
     frames["validation"] = report.to_frame()
     tables = {name: report_table(name, df, results) for name, df in frames.items()}
@@ -178,8 +189,7 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
         )
         table.to_html(base.with_suffix(".html"))
         table.to_latex(base.with_suffix(".tex"))
-        table.to_rtf(base.with_suffix(".rtf"))
-        res.written += [base.with_suffix(f".{ext}") for ext in ("csv", "html", "tex", "rtf")]
+        res.written += [base.with_suffix(f".{ext}") for ext in ("csv", "html", "tex")]
     (out / "plan.toml").write_text(
         plan_to_toml(plan, "The analysis plan this report ran (survlupus report)."),
         encoding="utf-8",
@@ -187,15 +197,18 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     res.written.append(out / "plan.toml")
 
     specs = figure_specs(results)
-    say(f"drawing {len(specs)} figures")
+    say(f"drawing {len(specs)} figures (and writing {len(tables)} RTF tables)")
     for spec in specs:  # what a figure needs from the analysis is computed once, here
         if spec.kind == "forest_subgroups":
             results.subgroup_forest(spec.key)
     figs = []
-    for i, (spec, written) in enumerate(_draw_all(results, specs, out), start=1):
-        progress(f"      figure {i}/{len(specs)}: {spec.name}")
+    jobs = [*(RtfJob(name) for name in tables), *specs]  # the RTF tables share the workers
+    for spec, written in _draw_all(results, jobs, out, tables):
         res.written += written
+        if isinstance(spec, RtfJob):
+            continue
         figs.append((spec, out / "figures" / f"{spec.name}.png"))
+        progress(f"      figure {len(figs)}/{len(specs)}: {spec.name}")
 
     say("writing index.html")
     page = report_page(results, report, tables, figs)

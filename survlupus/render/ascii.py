@@ -26,3 +26,12 @@ def to_ascii(text: str) -> str:
     for k, v in _ASCII.items():
         text = text.replace(k, v)
     return text.encode("ascii", "replace").decode("ascii")
+
+
+def ascii_series(values):
+    """:func:`to_ascii` of a text column, computed once per distinct value (columns repeat)."""
+    import pandas as pd
+
+    text = pd.Series(values).fillna("").astype(str)
+    uniques = text.unique()
+    return text.map(dict(zip(uniques, (to_ascii(u) for u in uniques), strict=True)))

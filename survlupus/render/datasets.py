@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from survlupus.render.adam.variables import continuations
-from survlupus.render.ascii import to_ascii
+from survlupus.render.ascii import ascii_series, to_ascii
 from survlupus.textsafe import csv_safe
 
 XPT_TEXT_BYTES = 200
@@ -38,7 +38,7 @@ XPT_TEXT_BYTES = 200
 def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
     for col in [c for c in df.columns if df[c].dtype == object]:
-        text = out[col].fillna("").astype(str).map(to_ascii)
+        text = ascii_series(out[col])
         if text.str.len().max() <= XPT_TEXT_BYTES if len(text) else True:
             out[col] = text
             continue

@@ -27,7 +27,7 @@ import pandas as pd
 from survlupus.derive.adsl import CORE
 from survlupus.render.adam.specs import TEXT_BYTES, DatasetSpec, spec_for
 from survlupus.render.adam.variables import VARIABLES, continuations
-from survlupus.render.ascii import to_ascii
+from survlupus.render.ascii import ascii_series
 
 MAX_DECIMALS = 6
 
@@ -60,7 +60,7 @@ def _round(out: pd.DataFrame) -> pd.DataFrame:
 
 def _split(out: pd.DataFrame, spec: DatasetSpec, name: str) -> pd.DataFrame:
     for col in [c for c in spec.columns if VARIABLES[c].type == "string"]:
-        text = out[col].fillna("").astype(str).map(to_ascii)
+        text = ascii_series(out[col])
         parts = spec.parts.get(col, 1)
         limit = parts * TEXT_BYTES
         long = text.str.len() > limit

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ _DATETIME = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?"
     r"([+-]([01]\d|2[0-3]):[0-5]\d|Z)?$"
 )
+_ISO_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 TYPES = ("string", "integer", "decimal", "float", "double", "boolean", "datetime", "date", "time")
 
 SCHEMA: dict = {
@@ -86,10 +88,7 @@ SCHEMA: dict = {
                 "additionalProperties": False,
             },
         },
-        "rows": {
-            "type": "array",
-            "items": {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}},
-        },
+        "rows": {"type": "array", "items": {"type": "array"}},
     },
 }
 
@@ -194,18 +193,23 @@ def check_dataset_json(doc: dict) -> list[str]:
     rows = doc.get("rows", [])
     if doc["records"] != len(rows):
         problems.append(f"records is {doc['records']} but there are {len(rows)} rows")
-    check = {
-        "string": lambda v: isinstance(v, str),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "double": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "date": lambda v: isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-",
-    }
-    for i, row in enumerate(rows):
-        if len(row) != len(cols):
-            problems.append(f"row {i + 1} has {len(row)} values for {len(cols)} columns")
+    check = {"string": (str,), "integer": (int,), "double": (int, float), "date": (str,)}
+    short = next((i for i, row in enumerate(rows) if len(row) != len(cols)), None)
+    if short is not None:
+        problems.append(f"row {short + 1} has {len(rows[short])} values for {len(cols)} columns")
+        return problems
+    for j, c in enumerate(cols):  # column by column: each value of the column's type
+        kinds = check.get(c["dataType"])
+        if kinds is None:
             continue
-        for v, c in zip(row, cols, strict=True):
-            ok = check.get(c["dataType"], lambda v: True)
-            if v is not None and not ok(v):
+        for i, row in enumerate(rows):
+            v = row[j]
+            if v is None:
+                continue
+            if isinstance(v, bool) or not isinstance(v, kinds):
                 problems.append(f"row {i + 1}, {c['name']}: {v!r} is not a {c['dataType']}")
+                break
+            if c["dataType"] == "date" and not _ISO_DATE.match(v):
+                problems.append(f"row {i + 1}, {c['name']}: {v!r} is not an ISO 8601 date")
+                break
     return problems
