@@ -34,4 +34,4 @@ def ascii_series(values):
 
     text = pd.Series(values).fillna("").astype(str)
     uniques = text.unique()
-    return text.map(dict(zip(uniques, (to_ascii(u) for u in uniques), strict=True)))
+    return text.map(dict(zip(uniques, (to_ascii(u) for u in uniques), strict=True))).astype(str)

@@ -251,7 +251,7 @@ def cox(
             "estimates are not usable; use fewer covariates"
         )
     if firth:
-        table, ll, tests = _firth(model, design, z)
+        table, ll, tests = _firth(time, event, strata_arr, design, z)
     else:
         with warnings.catch_warnings():  # non-convergence is reported in ``notes``
             warnings.simplefilter("ignore")

@@ -1,6 +1,14 @@
 """Firth's penalised Cox model (Heinze & Schemper, Stat Med 2002;21:2409-19), as R's ``coxphf``:
 the estimates maximise ``l(b) + 0.5 log det I(b)`` (Breslow ties), with profile penalised-
 likelihood CIs and penalised likelihood-ratio p-values; finite even for an arm without events.
+
+Everything is analytic, as coxphf computes it: over the event times (risk sets are nested, so the
+sums ``S0, S1, S2, S3`` of ``r x^k`` over a risk set are cumulative sums over the rows sorted by
+time), the log-likelihood, score ``U``, information ``I`` and its derivative ``dI/db_r``; the
+penalised score is ``U*_r = U_r + 0.5 tr(I⁻¹ dI/db_r)`` and Newton's step ``I⁻¹ U*`` (halved
+while the penalised likelihood falls; at most 0.5 per coefficient, coxphf's ``maxstep``).
+A fit costs O(n p³) per iteration, so the profile CIs (a constrained fit per point) take
+milliseconds where numerical derivatives took minutes.
 """
 
 from __future__ import annotations
@@ -9,44 +17,124 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+MAX_STEP = 0.5
+TOL = 1e-10
 
-def firth_fit(model, design, z: float):
+
+def _stratum(time, event, X, beta):
+    """ll, U, I and dI/db (p x p x p) of one stratum (Breslow ties)."""
+    order = np.argsort(-time, kind="stable")
+    t, e, x = time[order], event[order], X[order]
+    eta = x @ beta
+    shift = float(eta.max()) if len(eta) else 0.0
+    r = np.exp(eta - shift)
+    p = x.shape[1]
+    S0 = np.cumsum(r)
+    S1 = np.cumsum(r[:, None] * x, axis=0)
+    xx = x[:, :, None] * x[:, None, :]
+    S2 = np.cumsum(r[:, None, None] * xx, axis=0)
+    S3 = np.cumsum(r[:, None, None, None] * xx[:, :, :, None] * x[:, None, None, :], axis=0)
+    times, d = np.unique(t[e == 1], return_counts=True)
+    d = d.astype(float)
+    # the last row (in descending order) with time >= each event time: the risk set's end
+    end = len(t) - 1 - np.searchsorted(t[::-1], times, side="left")
+    dead = e == 1
+    ll = float(np.sum(eta[dead])) - float(np.sum(d * (np.log(S0[end]) + shift)))
+    s0, s1, s2, s3 = S0[end], S1[end], S2[end], S3[end]
+    m1 = s1 / s0[:, None]
+    m2 = s2 / s0[:, None, None]
+    U = x[dead].sum(axis=0) - (d[:, None] * m1).sum(axis=0)
+    cov = m2 - m1[:, :, None] * m1[:, None, :]
+    info = (d[:, None, None] * cov).sum(axis=0)
+    m3 = s3 / s0[:, None, None, None]
+    # d cov / d b_r = m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r
+    dcov = (
+        m3
+        - m2[:, :, :, None] * m1[:, None, None, :]
+        - m2[:, :, None, :] * m1[:, None, :, None]
+        - m1[:, :, None, None] * m2[:, None, :, :]
+        + 2 * m1[:, :, None, None] * m1[:, None, :, None] * m1[:, None, None, :]
+    )
+    dinfo = (d[:, None, None, None] * dcov).sum(axis=0) if len(d) else np.zeros((p, p, p))
+    return ll, U, info, dinfo
+
+
+class FirthModel:
+    """The penalised partial likelihood of one design: ``value(b)``, ``fit(fixed)``."""
+
+    def __init__(self, time, event, strata, X):
+        self.parts = [
+            (time[strata == s], event[strata == s], X[strata == s]) for s in np.unique(strata)
+        ]
+        self.p = X.shape[1]
+
+    def moments(self, beta):
+        ll, p = 0.0, self.p
+        U, info, dinfo = np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
+        for t, e, x in self.parts:
+            a, b, c, dd = _stratum(t, e, x, beta)
+            ll, U, info, dinfo = ll + a, U + b, info + c, dinfo + dd
+        return ll, U, info, dinfo
+
+    def penalised(self, beta):
+        """``(penalised log-likelihood, penalised score, information, log-likelihood)``."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            ll, U, info, dinfo = self.moments(beta)
+            sign, logdet = np.linalg.slogdet(info)
+        if sign <= 0 or not np.isfinite(ll + logdet):
+            return -np.inf, U, info, ll
+        inv = np.linalg.inv(info)
+        ustar = U + 0.5 * np.einsum("ij,jir->r", inv, dinfo)
+        return ll + 0.5 * logdet, ustar, info, ll
+
+    def value(self, beta) -> float:
+        return self.penalised(beta)[0]
+
+    def fit(self, fixed: dict[int, float], start: np.ndarray) -> tuple[float, np.ndarray]:
+        """Maximise over the coefficients not in ``fixed`` (Newton, step halving)."""
+        b = start.astype(float).copy()
+        for j, v in fixed.items():
+            b[j] = v
+        free = np.array([j for j in range(self.p) if j not in fixed], dtype=int)
+        val, ustar, info, _ = self.penalised(b)
+        if not len(free):
+            return val, b
+        for _ in range(200):
+            try:
+                step = np.linalg.solve(info[np.ix_(free, free)], ustar[free])
+            except np.linalg.LinAlgError:
+                step = ustar[free]
+            biggest = np.max(np.abs(step))
+            if biggest > MAX_STEP:
+                step *= MAX_STEP / biggest
+            for _ in range(60):
+                trial = b.copy()
+                trial[free] += step
+                new = self.penalised(trial)
+                if new[0] >= val - 1e-12:
+                    break
+                step /= 2
+            moved = np.max(np.abs(trial[free] - b[free]))
+            b, (val, ustar, info, _) = trial, new
+            if moved < TOL or np.max(np.abs(ustar[free])) < TOL:
+                break
+        return val, b
+
+
+def firth_fit(time, event, strata, design, z: float):
     """Firth's penalised partial likelihood (Heinze & Schemper 2001), profile-likelihood CIs.
 
     The CI search brackets on each coefficient's own scale: from the estimate it steps out by
     its standard error, doubling the step until the profile falls below the critical value, then
     solves between the last two points (a coefficient per year of age needs steps of 0.01, an
-    arm with no events steps of several units); a likelihood that overflows counts as outside.
+    arm with no events steps of several units).
     """
+    model = FirthModel(
+        np.asarray(time, float), np.asarray(event, int), np.asarray(strata), design.X
+    )
     p = design.X.shape[1]
-
-    def pll(b):
-        with np.errstate(over="ignore", invalid="ignore"):
-            info = -model.hessian(b)
-            sign, logdet = np.linalg.slogdet(info)
-            value = float(model.loglike(b)) + 0.5 * logdet
-        return value if sign > 0 and np.isfinite(value) else -1e10
-
-    def maximise(fixed: dict[int, float], start: np.ndarray):
-        free = [j for j in range(p) if j not in fixed]
-
-        def full(bf):
-            b = start.copy()
-            for j, v in fixed.items():
-                b[j] = v
-            b[free] = bf
-            return b
-
-        if not free:
-            return pll(full(np.array([]))), full(np.array([]))
-        res = optimize.minimize(
-            lambda bf: -pll(full(bf)), start[free], method="BFGS", options={"gtol": 1e-10}
-        )
-        return -res.fun, full(res.x)
-
-    lmax, bhat = maximise({}, np.zeros(p))
-    with np.errstate(over="ignore", invalid="ignore"):
-        info_hat = -model.hessian(bhat)
+    lmax, bhat = model.fit({}, np.zeros(p))
+    _, _, info_hat, ll_hat = model.penalised(bhat)
     try:
         step0 = np.sqrt(np.abs(np.diag(np.linalg.inv(info_hat))))
     except np.linalg.LinAlgError:
@@ -56,7 +144,8 @@ def firth_fit(model, design, z: float):
     for j, name in enumerate(design.names):
 
         def g(bj, j=j):
-            return lmax - maximise({j: bj}, bhat)[0] - crit
+            value = model.fit({j: bj}, bhat)[0]
+            return lmax - (value if np.isfinite(value) else -1e10) - crit
 
         def bound(direction, j=j):
             step = step0[j] if np.isfinite(step0[j]) and step0[j] > 0 else 1.0
@@ -69,7 +158,7 @@ def firth_fit(model, design, z: float):
             return direction * np.inf
 
         lo, hi = bound(-1), bound(+1)
-        l0 = maximise({j: 0.0}, bhat)[0]
+        l0 = model.fit({j: 0.0}, bhat)[0]
         pv = float(stats.chi2.sf(2 * (lmax - l0), 1))
         with np.errstate(over="ignore"):
             rows.append(
@@ -83,11 +172,9 @@ def firth_fit(model, design, z: float):
                     "p_test": "penalised likelihood ratio",
                 }
             )
-    se = step0
     table = pd.DataFrame(rows)
-    table.insert(2, "se", se)
-    l_null = pll(np.zeros(p))
-    stat = 2 * (lmax - l_null)
+    table.insert(2, "se", step0)
+    stat = 2 * (lmax - model.value(np.zeros(p)))
     tests = pd.DataFrame(
         [
             {
@@ -98,4 +185,4 @@ def firth_fit(model, design, z: float):
             }
         ]
     )
-    return table, float(model.loglike(bhat)), tests
+    return table, float(ll_hat), tests
