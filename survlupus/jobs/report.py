@@ -36,7 +36,7 @@ from survlupus.render.adam.write import write_adam
 from survlupus.render.figures.catalogue import draw, figure_specs
 from survlupus.render.figures.save import save_figure
 from survlupus.render.figures.style import figure_style
-from survlupus.render.page import report_page
+from survlupus.render.page import audit_pages, report_page
 from survlupus.render.tables.model import report_table
 from survlupus.textsafe import csv_safe
 from survlupus.trial.read import ValidationReport, validate_trial
@@ -211,7 +211,13 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
         progress(f"      figure {len(figs)}/{len(specs)}: {spec.name}")
 
     say("writing index.html")
-    page = report_page(results, report, tables, figs)
+    ds = results.datasets
+    audit, pages = audit_pages(ds["adtte"], ds["adrs"], ds["adepisodes"])
+    for name, html in pages.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(html, encoding="utf-8")
+        res.written.append(out / name)
+    page = report_page(results, report, tables, figs, audit)
     (out / "index.html").write_text(page, encoding="utf-8")
     res.written.append(out / "index.html")
     return res

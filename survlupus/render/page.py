@@ -118,24 +118,54 @@ def _plan_banner(plan) -> str:
     return text
 
 
-def _audit(adtte, responders, episodes) -> str:
-    parts = [
-        '<p class="note">Every derived event or censoring, with the rule that fired and the '
-        "values it read; every responder result with its reason.</p>"
-    ]
-    for sid in sorted(adtte["USUBJID"].unique()):
-        a = adtte[adtte["USUBJID"] == sid][
-            ["PARAMCD", "ADT", "AVAL", "CNSR", "RULE", "EVNTDESC", "CNSDTDSC", "EVIDENCE"]
-        ]
-        inner = table_html(a, f"audit-tte-{sid}")
-        if len(responders):
-            r = responders[responders["USUBJID"] == sid][["PARAMCD", "AVISIT", "AVALC", "REASON"]]
+AUDIT_PER_PAGE = 250
+"""Subjects per audit page: up to this many the audit is on the report's page, above it on pages
+of their own (``audit/page-001.html`` ...), linked from it."""
+AUDIT_NOTE = (
+    '<p class="note">Every derived event or censoring, with the rule that fired and the '
+    "values it read; every responder result with its reason.</p>"
+)
+
+
+def _audit_blocks(adtte, responders, episodes) -> list[tuple[str, str]]:
+    """``(subject, html)`` per subject, each table split once with a group-by (linear)."""
+    cols = ["PARAMCD", "ADT", "AVAL", "CNSR", "RULE", "EVNTDESC", "CNSDTDSC", "EVIDENCE"]
+    resp = dict(tuple(responders.groupby("USUBJID", sort=False))) if len(responders) else {}
+    eps = dict(tuple(episodes.groupby("USUBJID", sort=False))) if len(episodes) else {}
+    blocks = []
+    for sid, a in adtte.groupby("USUBJID", sort=True):
+        inner = table_html(a[cols], f"audit-tte-{sid}")
+        if sid in resp:
+            r = resp[sid][["PARAMCD", "AVISIT", "AVALC", "REASON"]]
             inner += table_html(r, f"audit-rs-{sid}")
-        e = episodes[episodes["USUBJID"] == sid][["TYPE", "EPISODE", "ONSETDT", "RULE"]]
-        if len(e):
-            inner += table_html(e, f"audit-ep-{sid}")
-        parts.append(f"<details><summary>{esc(sid)}</summary>{inner}</details>")
-    return "".join(parts)
+        if sid in eps:
+            inner += table_html(eps[sid][["TYPE", "EPISODE", "ONSETDT", "RULE"]], f"audit-ep-{sid}")
+        blocks.append((sid, f"<details><summary>{esc(sid)}</summary>{inner}</details>"))
+    return blocks
+
+
+def audit_pages(adtte, responders, episodes) -> tuple[str, dict[str, str]]:
+    """The audit section of the report's page, and the audit pages of their own (file name to
+    HTML; none up to ``AUDIT_PER_PAGE`` subjects)."""
+    blocks = _audit_blocks(adtte, responders, episodes)
+    if len(blocks) <= AUDIT_PER_PAGE:
+        return AUDIT_NOTE + "".join(h for _, h in blocks), {}
+    pages, links = {}, []
+    for k in range(0, len(blocks), AUDIT_PER_PAGE):
+        part = blocks[k : k + AUDIT_PER_PAGE]
+        name = f"audit/page-{k // AUDIT_PER_PAGE + 1:03d}.html"
+        span = f"{part[0][0]} to {part[-1][0]}"
+        pages[name] = page(
+            f"Audit: subjects {span}",
+            [("audit", f"Audit: subjects {span}", AUDIT_NOTE + "".join(h for _, h in part))],
+        )
+        links.append(f'<li><a href="{esc(name)}">{esc(span)}</a> ({len(part)} subjects)</li>')
+    section = (
+        AUDIT_NOTE
+        + f"<p>{len(blocks)} subjects, {AUDIT_PER_PAGE} a page (use the browser's search on a "
+        "page to find a subject):</p><ul>" + "".join(links) + "</ul>"
+    )
+    return section, pages
 
 
 def _outcome_tables(outcomes) -> str:
@@ -175,11 +205,13 @@ def _is_safety(results, key) -> bool:
     return (code, pop or "all", "safety") in results.tte
 
 
-def report_page(results, validation, tables: dict, figs: list) -> str:
+def report_page(results, validation, tables: dict, figs: list, audit: str | None = None) -> str:
     """The report's page from ``results``, the validation report, the tables written (name to
     :class:`~survlupus.render.tables.model.ReportTable`) and the figures drawn
     (``(spec, png path)``)."""
     plan, ds = results.plan, results.datasets
+    if audit is None:  # the section as the report writes it (its pages are the job's to write)
+        audit = audit_pages(ds["adtte"], ds["adrs"], ds["adepisodes"])[0]
     title = plan.study.title or f"survlupus report: {results.trial.source}"
     drawn = [(s, figure_html(png, s.caption, f"fig-{s.name}")) for s, png in figs]
 
@@ -233,10 +265,6 @@ def report_page(results, validation, tables: dict, figs: list) -> str:
         ),
         ("definitions", "Definitions", tables["definitions"].to_html()),
         ("validation", "Data validation", val_html),
-        (
-            "audit",
-            "Audit: every derivation, subject by subject",
-            _audit(ds["adtte"], ds["adrs"], ds["adepisodes"]),
-        ),
+        ("audit", "Audit: every derivation, subject by subject", audit),
     ]
     return page(title, sections)

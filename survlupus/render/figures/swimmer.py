@@ -85,6 +85,20 @@ def swimmer_events(
     return out.sort_values(["USUBJID", "day", "kind"], kind="stable").reset_index(drop=True)
 
 
+MAX_LANES = 200
+"""Above this many subjects the swimmer plot shows a systematic sample (the figure says so)."""
+
+
+def sample_lanes(lanes: pd.DataFrame, max_lanes: int) -> pd.DataFrame:
+    """Every k-th subject of each group in ID order (k = ceil(N / max_lanes)), all when N fits."""
+    if len(lanes) <= max_lanes:
+        return lanes
+    k = -(-len(lanes) // max_lanes)
+    ordered = lanes.sort_values(["group", "USUBJID"], kind="stable")
+    keep = ordered.groupby("group", sort=False).cumcount() % k == 0
+    return ordered[keep.to_numpy()]
+
+
 def plot_swimmer(
     trial,
     episodes: pd.DataFrame | None = None,
@@ -95,6 +109,7 @@ def plot_swimmer(
     order: str = "follow-up",
     max_day: int | None = None,
     time_unit: str = "weeks",
+    max_lanes: int = MAX_LANES,
 ):
     """Lanes grouped by ``color_by`` (arm or subgroup), within a group ordered by follow-up
     (longest on top) or by ``"first event"``.
@@ -103,6 +118,10 @@ def plot_swimmer(
     later; lanes that go on beyond it end in an arrow with their total follow-up written at the
     end. The legend has two titled blocks: the groups (lane colours) and the events (markers,
     outlined in white so they show on any lane colour).
+
+    Above ``max_lanes`` subjects (default 200) the figure shows a systematic sample: every k-th
+    subject of each group in ID order, k the same for every group, so each group keeps its share;
+    the figure says so under the axis. The sample is fixed by the data (no random draw).
     """
     unit = check_unit(time_unit)
     obs = observation(trial, UNLIMITED_WINDOW_DAYS).set_index("subject_id")
@@ -115,6 +134,9 @@ def plot_swimmer(
     )
     lanes["group"] = lanes["group"].replace("", "no subgroup" if color_by == "subgroup" else "")
     groups = sorted(lanes["group"].unique(), key=str)
+    total = len(lanes)
+    lanes = sample_lanes(lanes, max_lanes)
+    events = events[events["USUBJID"].isin(lanes["USUBJID"])]
     if order == "first event":
         flares = events[~events["kind"].isin(["infusion", "censored", "withdrawal"])]
         first = flares.groupby("USUBJID")["day"].min()
@@ -224,9 +246,18 @@ def plot_swimmer(
         if label in (heading, "Events"):
             text.set_fontweight("bold")
     legend.set_gid("legend")
+    notes = []
+    if len(lanes) < total:
+        k = -(-total // max_lanes)
+        notes.append(
+            f"{len(lanes)} of {total} subjects shown: every {k}th subject of each "
+            f"{heading.lower()}, in ID order"
+        )
     if beyond.any():
+        notes.append(f"> follow-up continues beyond the axis (total {unit} written at the end)")
+    if notes:
         ax.annotate(
-            f"> follow-up continues beyond the axis (total {unit} written at the end)",
+            "\n".join(notes),
             xy=(0, 0),
             xycoords="axes fraction",
             xytext=(0, -30),
