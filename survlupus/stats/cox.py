@@ -28,6 +28,7 @@ from statsmodels.duration.hazard_regression import PHReg
 
 from survlupus.stats.data import _problem, select
 from survlupus.stats.display import html_table
+from survlupus.stats.firth import FirthModel
 from survlupus.stats.firth import firth_fit as _firth
 from survlupus.stats.identifiable import drop_aliased, drop_uninformative
 from survlupus.stats.riskset import robust_variance, score_residuals
@@ -218,6 +219,8 @@ def cox(
     ph_ties = "breslow" if firth else ties
 
     def phreg(X):
+        if firth:  # the analytic engine of Firth's model gives the Breslow moments directly
+            return FirthModel(time, event, strata_arr, X)
         return PHReg(time, X, status=event, strata=strata_arr if strata else None, ties=ph_ties)
 
     if design.X.shape[1] and event.sum():
@@ -251,7 +254,7 @@ def cox(
             "estimates are not usable; use fewer covariates"
         )
     if firth:
-        table, ll, tests = _firth(time, event, strata_arr, design, z)
+        table, ll, tests = _firth(model, design, z)
     else:
         with warnings.catch_warnings():  # non-convergence is reported in ``notes``
             warnings.simplefilter("ignore")

@@ -21,58 +21,74 @@ MAX_STEP = 0.5
 TOL = 1e-10
 
 
-def _stratum(time, event, X, beta):
-    """ll, U, I and dI/db (p x p x p) of one stratum (Breslow ties)."""
-    order = np.argsort(-time, kind="stable")
-    t, e, x = time[order], event[order], X[order]
-    eta = x @ beta
-    shift = float(eta.max()) if len(eta) else 0.0
-    r = np.exp(eta - shift)
-    p = x.shape[1]
-    S0 = np.cumsum(r)
-    S1 = np.cumsum(r[:, None] * x, axis=0)
-    xx = x[:, :, None] * x[:, None, :]
-    S2 = np.cumsum(r[:, None, None] * xx, axis=0)
-    S3 = np.cumsum(r[:, None, None, None] * xx[:, :, :, None] * x[:, None, None, :], axis=0)
-    times, d = np.unique(t[e == 1], return_counts=True)
-    d = d.astype(float)
-    # the last row (in descending order) with time >= each event time: the risk set's end
-    end = len(t) - 1 - np.searchsorted(t[::-1], times, side="left")
-    dead = e == 1
-    ll = float(np.sum(eta[dead])) - float(np.sum(d * (np.log(S0[end]) + shift)))
-    s0, s1, s2, s3 = S0[end], S1[end], S2[end], S3[end]
-    m1 = s1 / s0[:, None]
-    m2 = s2 / s0[:, None, None]
-    U = x[dead].sum(axis=0) - (d[:, None] * m1).sum(axis=0)
-    cov = m2 - m1[:, :, None] * m1[:, None, :]
-    info = (d[:, None, None] * cov).sum(axis=0)
-    m3 = s3 / s0[:, None, None, None]
-    # d cov / d b_r = m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r
-    dcov = (
-        m3
-        - m2[:, :, :, None] * m1[:, None, None, :]
-        - m2[:, :, None, :] * m1[:, None, :, None]
-        - m1[:, :, None, None] * m2[:, None, :, :]
-        + 2 * m1[:, :, None, None] * m1[:, None, :, None] * m1[:, None, None, :]
-    )
-    dinfo = (d[:, None, None, None] * dcov).sum(axis=0) if len(d) else np.zeros((p, p, p))
-    return ll, U, info, dinfo
+class _Stratum:
+    """One stratum's rows sorted by time (latest first), with what does not depend on ``b``
+    computed once: the products ``x x`` and ``x x x``, the event times and their risk sets."""
+
+    def __init__(self, time, event, X):
+        order = np.argsort(-time, kind="stable")
+        t, e, x = time[order], event[order], X[order]
+        n, p = x.shape
+        self.x, self.p, self.dead = x, p, e == 1
+        self.xx = (x[:, :, None] * x[:, None, :]).reshape(n, p * p)
+        self.xxx = (self.xx[:, :, None] * x[:, None, :]).reshape(n, p * p * p)
+        times, d = np.unique(t[self.dead], return_counts=True)
+        self.d = d[::-1].astype(float)  # latest event time first, as the rows
+        # the last row (rows sorted latest first) at risk at each event time, latest first
+        ends = (len(t) - 1 - np.searchsorted(t[::-1], times, side="left"))[::-1]
+        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(int)
+        self.stop = int(ends[-1]) + 1 if len(ends) else 0
+        self.xsum = x[self.dead].sum(axis=0)
+
+    def moments(self, beta):
+        """ll, U, I and dI/db (p x p x p) at ``beta`` (Breslow ties)."""
+        p, d = self.p, self.d
+        if not len(d):
+            return 0.0, np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
+        x = self.x[: self.stop]
+        eta = self.x @ beta
+        shift = float(eta.max())
+        r = np.exp(eta[: self.stop] - shift)
+        # risk-set sums: sums over the blocks of rows between event times, then cumulated
+        s0 = np.cumsum(np.add.reduceat(r, self.starts))
+        s1 = np.cumsum(np.add.reduceat(r[:, None] * x, self.starts, axis=0), axis=0)
+        s2 = np.cumsum(np.add.reduceat(r[:, None] * self.xx[: self.stop], self.starts), axis=0)
+        s3 = np.cumsum(np.add.reduceat(r[:, None] * self.xxx[: self.stop], self.starts), axis=0)
+        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
+        m1 = s1 / s0[:, None]
+        m2 = (s2 / s0[:, None]).reshape(-1, p, p)
+        m3 = (s3 / s0[:, None]).reshape(-1, p, p, p)
+        U = self.xsum - d @ m1
+        cov = m2 - m1[:, :, None] * m1[:, None, :]
+        info = np.einsum("k,kij->ij", d, cov)
+        # d cov / d b_r = m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r
+        dcov = (
+            m3
+            - m2[:, :, :, None] * m1[:, None, None, :]
+            - m2[:, :, None, :] * m1[:, None, :, None]
+            - m1[:, :, None, None] * m2[:, None, :, :]
+            + 2 * m1[:, :, None, None] * m1[:, None, :, None] * m1[:, None, None, :]
+        )
+        return ll, U, info, np.einsum("k,kijr->ijr", d, dcov)
 
 
 class FirthModel:
     """The penalised partial likelihood of one design: ``value(b)``, ``fit(fixed)``."""
 
     def __init__(self, time, event, strata, X):
+        time, event, strata = np.asarray(time, float), np.asarray(event, int), np.asarray(strata)
         self.parts = [
-            (time[strata == s], event[strata == s], X[strata == s]) for s in np.unique(strata)
+            _Stratum(time[strata == s], event[strata == s], X[strata == s])
+            for s in np.unique(strata)
         ]
         self.p = X.shape[1]
+        self.last: dict[int, np.ndarray] = {}  # warm starts of the profile fits, by coefficient
 
     def moments(self, beta):
         ll, p = 0.0, self.p
         U, info, dinfo = np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
-        for t, e, x in self.parts:
-            a, b, c, dd = _stratum(t, e, x, beta)
+        for part in self.parts:
+            a, b, c, dd = part.moments(beta)
             ll, U, info, dinfo = ll + a, U + b, info + c, dinfo + dd
         return ll, U, info, dinfo
 
@@ -90,6 +106,16 @@ class FirthModel:
     def value(self, beta) -> float:
         return self.penalised(beta)[0]
 
+    # the names statsmodels' PHReg gives them (Breslow ties), for the code that fits either
+    def loglike(self, beta) -> float:
+        return self.moments(np.asarray(beta, float))[0]
+
+    def score(self, beta) -> np.ndarray:
+        return self.moments(np.asarray(beta, float))[1]
+
+    def hessian(self, beta) -> np.ndarray:
+        return -self.moments(np.asarray(beta, float))[2]
+
     def fit(self, fixed: dict[int, float], start: np.ndarray) -> tuple[float, np.ndarray]:
         """Maximise over the coefficients not in ``fixed`` (Newton, step halving)."""
         b = start.astype(float).copy()
@@ -97,6 +123,7 @@ class FirthModel:
             b[j] = v
         free = np.array([j for j in range(self.p) if j not in fixed], dtype=int)
         val, ustar, info, _ = self.penalised(b)
+        self.ustar = ustar
         if not len(free):
             return val, b
         for _ in range(200):
@@ -118,10 +145,11 @@ class FirthModel:
             b, (val, ustar, info, _) = trial, new
             if moved < TOL or np.max(np.abs(ustar[free])) < TOL:
                 break
+        self.ustar = ustar  # the penalised score there (its fixed entries: the profile's slope)
         return val, b
 
 
-def firth_fit(time, event, strata, design, z: float):
+def firth_fit(model: FirthModel, design, z: float):
     """Firth's penalised partial likelihood (Heinze & Schemper 2001), profile-likelihood CIs.
 
     The CI search brackets on each coefficient's own scale: from the estimate it steps out by
@@ -129,9 +157,6 @@ def firth_fit(time, event, strata, design, z: float):
     solves between the last two points (a coefficient per year of age needs steps of 0.01, an
     arm with no events steps of several units).
     """
-    model = FirthModel(
-        np.asarray(time, float), np.asarray(event, int), np.asarray(strata), design.X
-    )
     p = design.X.shape[1]
     lmax, bhat = model.fit({}, np.zeros(p))
     _, _, info_hat, ll_hat = model.penalised(bhat)
@@ -144,11 +169,30 @@ def firth_fit(time, event, strata, design, z: float):
     for j, name in enumerate(design.names):
 
         def g(bj, j=j):
-            value = model.fit({j: bj}, bhat)[0]
+            start = model.last.get(j, bhat)
+            value, b = model.fit({j: bj}, start if np.all(np.isfinite(start)) else bhat)
+            if np.isfinite(value):
+                model.last[j] = b  # the next point of the profile starts here
             return lmax - (value if np.isfinite(value) else -1e10) - crit
 
         def bound(direction, j=j):
+            """The profile's crossing: Newton's method on the profile, whose slope is the
+            penalised score of the fixed coefficient at the constrained optimum; if that fails
+            to close in (a flat or bent profile), bracketing and Brent's method."""
             step = step0[j] if np.isfinite(step0[j]) and step0[j] > 0 else 1.0
+            x = bhat[j] + direction * np.sqrt(2 * crit) * step
+            for _ in range(30):
+                gx = g(x)
+                if abs(gx) < 1e-10:
+                    return x
+                slope = -model.ustar[j]
+                if not np.isfinite(gx) or direction * slope <= 0:
+                    break
+                nxt = x - gx / slope
+                if direction * (nxt - bhat[j]) <= 0 or abs(nxt - x) > 8 * step:
+                    break
+                x = nxt
+            model.last.pop(j, None)
             inside = bhat[j]
             for _ in range(60):
                 out = bhat[j] + direction * step
@@ -157,7 +201,9 @@ def firth_fit(time, event, strata, design, z: float):
                 inside, step = out, 2 * step
             return direction * np.inf
 
-        lo, hi = bound(-1), bound(+1)
+        lo = bound(-1)
+        model.last.pop(j, None)
+        hi = bound(+1)
         l0 = model.fit({j: 0.0}, bhat)[0]
         pv = float(stats.chi2.sf(2 * (lmax - l0), 1))
         with np.errstate(over="ignore"):
