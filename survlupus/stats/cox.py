@@ -1,7 +1,8 @@
 """Cox proportional hazards: Efron (default, as R) or Breslow (as SAS) ties, strata, the three
 global tests, Firth's penalised likelihood, and the Grambsch-Therneau test of R's ``cox.zph``.
 
-* Fitting: statsmodels' ``PHReg`` (lifelines' ``CoxPHFitter`` has Efron ties only).
+* Fitting: Newton-Raphson on the partial likelihood from cumulative risk-set sums
+  (:mod:`survlupus.stats.coxmodel`; lifelines' ``CoxPHFitter`` has Efron ties only).
 * Tests, labelled: likelihood ratio ``2 (l(b) - l(0))``; Wald ``b' V^-1 b``; score
   ``U(0)' I(0)^-1 U(0)``; per coefficient a Wald z test.
 * Firth (``firth=True``, Heinze & Schemper, Stat Med 2002;21:2409-19): maximises
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 
+from survlupus.stats.coxmodel import CoxModel
 from survlupus.stats.data import _problem, select
 from survlupus.stats.display import html_table
 from survlupus.stats.firth import FirthModel
@@ -221,7 +222,7 @@ def cox(
     def phreg(X):
         if firth:  # the analytic engine of Firth's model gives the Breslow moments directly
             return FirthModel(time, event, strata_arr, X)
-        return PHReg(time, X, status=event, strata=strata_arr if strata else None, ties=ph_ties)
+        return CoxModel(time, event, strata_arr, X, ph_ties)
 
     if design.X.shape[1] and event.sum():
         with np.errstate(all="ignore"):
@@ -259,7 +260,7 @@ def cox(
         with warnings.catch_warnings():  # non-convergence is reported in ``notes``
             warnings.simplefilter("ignore")
             try:
-                fit = model.fit(disp=False)
+                fit = model.fit()
             except np.linalg.LinAlgError:
                 raise _problem(
                     f"cox: the model of {paramcd} on {', '.join(design.names)} cannot be fitted "
