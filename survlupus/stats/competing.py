@@ -245,11 +245,15 @@ def _gray_stratum(time, cause, gi, k, rho):
     vv = np.zeros((k - 1, k - 1))
     s = np.zeros(k - 1)
     fm = 0.0
-    for t in np.unique(time):
-        at = time == t
-        dd = np.zeros((3, k))
-        for m in (0, 1, 2):
-            dd[m] = np.bincount(gi[at & (cause == m)], minlength=k)
+    # counts by time, cause and group in one pass (the recursion below is over times)
+    times, tix = np.unique(time, return_inverse=True)
+    counts = (
+        np.bincount((tix * 3 + cause.astype(int)) * k + gi, minlength=len(times) * 3 * k)
+        .reshape(len(times), 3, k)
+        .astype(float)
+    )
+    for ti in range(len(times)):
+        dd = counts[ti]
         nd1, nd2 = dd[1].sum(), dd[2].sum()
         if nd1 or nd2:
             live = rs > 0
@@ -296,7 +300,7 @@ def _gray_stratum(time, cause, gi, k, rho):
                     vv += np.outer(tt1, tt1) * t3
             fm = f
             f1m, skmm = f1.copy(), skm.copy()
-        rs -= np.bincount(gi[at], minlength=k)
+        rs -= dd.sum(axis=0)
     ck = c[: k - 1, :]
     vv += (ck * v3) @ ck.T + ck @ v2.T + v2 @ ck.T
     return s, vv

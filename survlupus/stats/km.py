@@ -1,6 +1,6 @@
 """Kaplan-Meier estimates by group, with pointwise CIs, quantiles, landmarks and risk tables.
 
-The estimate and event table come from lifelines' ``KaplanMeierFitter``; the standard error is
+The estimate is the product limit over the observed times (vectorised numpy); the standard error is
 Greenwood's (``std_err`` is the s.e. of the cumulative hazard, ``sqrt(sum d / (n (n - d)))``, as
 R's ``survfit`` reports it), and the CIs are R ``survfit``'s three transforms:
 
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 from scipy import stats
 
 from survlupus.stats.data import group_labels, select
@@ -61,20 +60,21 @@ def confidence_limits(
 
 
 def _one_group(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
-    kmf = KaplanMeierFitter().fit(time, event_observed=event)
-    et = kmf.event_table
-    et = et[(et["removed"] > 0)]
-    surv = kmf.survival_function_.iloc[:, 0].reindex(et.index).to_numpy()
-    n, d = et["at_risk"].to_numpy(float), et["observed"].to_numpy(float)
+    """The product-limit estimate at each observed time (vectorised; R's ``survfit``)."""
+    times, inverse = np.unique(np.asarray(time, float), return_inverse=True)
+    removed = np.bincount(inverse, minlength=len(times)).astype(float)
+    d = np.bincount(inverse, weights=np.asarray(event, float), minlength=len(times))
+    n = removed[::-1].cumsum()[::-1]
     with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(1.0 - d / n)
         inc = np.where(d > 0, d / (n * (n - d)), 0.0)
     se = np.sqrt(np.cumsum(inc))  # infinite once S reaches 0 (n == d), as in R
     return pd.DataFrame(
         {
-            "time": et.index.to_numpy(float),
+            "time": times,
             "n_risk": n.astype(int),
             "n_event": d.astype(int),
-            "n_censor": et["censored"].to_numpy(int),
+            "n_censor": (removed - d).astype(int),
             "survival": surv,
             "std_err": se,
         }
