@@ -99,6 +99,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     from survlupus.plan.library import plan_endpoints
     from survlupus.render.adam.write import write_conformed
 
+    if args.chunk_subjects is not None:
+        return _derive_in_parts(args)
     try:
         trial = _read(args)
         plan = _plan(args, trial)
@@ -119,6 +121,43 @@ def cmd_derive(args: argparse.Namespace) -> int:
         episodes = derive_episodes(trial, window_days=window, all_subjects=everyone)
         path = write_conformed("adepisodes", episodes, adsl, args.episodes)
         print(f"wrote {path}: {len(episodes)} flare episodes")
+    return 0
+
+
+def _derive_in_parts(args: argparse.Namespace) -> int:
+    """``derive --chunk-subjects N``: ADTTE partition by partition on Dask, written as
+    ``OUT/part-*.parquet`` (docs/performance.md)."""
+    from survlupus.jobs.partitioned import derive_partitioned
+    from survlupus.plan import load_plan
+    from survlupus.plan.library import plan_endpoints
+
+    if args.episodes:
+        print("--episodes is not available with --chunk-subjects", file=sys.stderr)
+        return 2
+    try:
+        path = _plan_file(args)
+        plan = load_plan(path) if path else None
+        endpoints = plan_endpoints(plan) if plan else None
+        window = args.window_days or (plan.window_days() if plan else 183)
+        client = None
+        if args.scheduler:
+            from distributed import Client
+
+            client = Client(args.scheduler)
+        out = derive_partitioned(
+            args.dir,
+            args.out,
+            endpoints,
+            window_days=window,
+            chunk_subjects=args.chunk_subjects,
+            all_subjects=bool(args.all_subjects or (plan and plan.all_subjects)),
+            client=client,
+            units=_units(args.units),
+            progress=lambda m: print(m, file=sys.stderr),
+        )
+    except ValueError as exc:
+        return _refused(exc)
+    print(f"wrote {len(list(out.glob('part-*.parquet')))} parts to {out} (window {window} days)")
     return 0
 
 
@@ -242,6 +281,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-subjects", action="store_true", help="derive subgroup endpoints for every subject"
     )
     p.add_argument("--units", nargs="*", metavar="QUANTITY=UNIT", help=units_help)
+    p.add_argument(
+        "--chunk-subjects",
+        type=int,
+        default=None,
+        help="derive out of core, this many subjects a partition, on Dask: DIR holds Parquet "
+        "tables, --out is a folder of part-*.parquet",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="with --chunk-subjects: the address of a dask.distributed scheduler (default: "
+        "local processes)",
+    )
     p.set_defaults(func=cmd_derive)
     p = sub.add_parser("report", help="the main job: every dataset, table, figure, index.html")
     p.add_argument(

@@ -95,11 +95,30 @@ def _load(source: Source, problems: list[Problem], max_bytes: int) -> dict[str, 
     return contexts
 
 
+def parquet_files(path: Path) -> list[Path]:
+    """A Parquet table's files: the file itself, or a folder's ``*.parquet`` in name order."""
+    return sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+
+
+def read_parquet_parts(path: Path) -> pd.DataFrame:
+    """A Parquet file, or a folder of them read file by file (a column that is all empty in one
+    file has no type there, which a dataset read refuses to combine)."""
+    files = parquet_files(path)
+    frames = [pd.read_parquet(f) for f in files]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
 def _load_file(
     folder: Path, name: str, problems: list[Problem], max_bytes: int
 ) -> TableContext | None:
     candidates = [folder / f"{name}.{ext}" for ext in READABLE]
     found = [p for p in candidates if p.is_file()]
+    # a partitioned Parquet table: a folder of Parquet files (name.parquet/ or name/)
+    found += [
+        p
+        for p in (folder / f"{name}.parquet", folder / name)
+        if p.is_dir() and any(p.glob("*.parquet"))
+    ]
     if not found:
         return None
     if len(found) > 1:
@@ -122,7 +141,11 @@ def _load_file(
             )
         )
         return None
-    size = path.stat().st_size
+    size = (
+        sum(f.stat().st_size for f in path.glob("*.parquet"))
+        if path.is_dir()
+        else path.stat().st_size
+    )
     if size > max_bytes:
         problems.append(
             Problem(
@@ -148,8 +171,8 @@ def _load_file(
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
             )
-        elif path.suffix == ".parquet":
-            frame = pd.read_parquet(path)
+        elif path.suffix == ".parquet" or path.is_dir():
+            frame = read_parquet_parts(path)
             _release_arrow_memory()
         else:  # SAS transport or SAS7BDAT, through pyreadstat (never pickle or eval)
             import pyreadstat
