@@ -33,7 +33,7 @@ def replicate_tables(
     n_subjects: int, design: str = "nanjing", seed: int | None = None
 ) -> dict[str, pd.DataFrame]:
     base = simulate_design(design, seed=seed)
-    base.pop("truth")
+    base = {k: v for k, v in base.items() if not k.startswith("truth")}  # the input tables
     if design == "nanjing":  # 26 visits a subject; 4 interim visits bring it to about 30
         v = base["visits"]
         extra = v[v["visit"].isin(["M1", "M2", "M3", "M4"])].copy()
@@ -62,6 +62,7 @@ def replicate_tables(
         "steroids": ["subject_id", "start_date"],
         "events": ["subject_id", "start_date"],
         "infusions": ["subject_id", "infusion_date"],
+        "adverse_events": ["subject_id", "start_date"],
     }
     return {
         k: v[v["subject_id"].isin(keep)].sort_values(order[k], kind="stable").reset_index(drop=True)
