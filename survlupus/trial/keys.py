@@ -63,13 +63,13 @@ def _check_subjects(ctx: TableContext, out: pd.DataFrame) -> None:
 
 def _case_variants(ctx, values: pd.Series, col: str, what: str, skip=None) -> None:
     """Values equal but for case or inner spacing (``S001``/``s001``, ``MSC high``/``MSC  High``)."""
-    text = values.dropna().astype(str)
-    folded = text.str.casefold().str.split().str.join(" ")
-    spellings = text.groupby(folded).unique()
-    clash = spellings[spellings.map(len) > 1]
-    if clash.empty:
+    distinct = pd.Series(values.dropna().astype(str).unique(), dtype=object)
+    folded = distinct.str.casefold().str.split().str.join(" ")
+    n = folded.value_counts()
+    clash = n[n > 1].index
+    if not len(clash):
         return
-    first = {f: sorted(v) for f, v in clash.items()}
+    first = {f: sorted(distinct[folded == f]) for f in clash}
     mask = values.astype(str).str.casefold().str.split().str.join(" ").isin(first).to_numpy()
     mask &= values.notna().to_numpy()
     if skip is not None:

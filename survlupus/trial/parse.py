@@ -108,17 +108,54 @@ def _is_missing(value) -> bool:
         return False
 
 
+_FACTORIZED: dict = {}
+
+
+def factorized(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column, kept for the next call on the same column (a parser asks
+    for it up to three times: missing values, the text, its normal form)."""
+    arr = raw.array
+    key = (id(arr), len(arr))
+    hit = _FACTORIZED.get(key)
+    if hit is None or hit[0] is not arr:
+        if len(_FACTORIZED) > 8:
+            _FACTORIZED.clear()
+        hit = (arr, *pd.factorize(raw, use_na_sentinel=True))
+        _FACTORIZED[key] = hit
+    return hit[1], hit[2]
+
+
+def forget_factorized() -> None:
+    """Drop the kept factorisations (called once a table is parsed)."""
+    _FACTORIZED.clear()
+
+
+def by_unique(raw: pd.Series, fn) -> pd.Series:
+    """``fn`` (a vectorised map of a ``string`` Series) applied to the column's distinct values
+    only, then spread back to every row: columns repeat their values (visit labels, flags,
+    drug names), so a string operation costs the distinct values, not the rows."""
+    codes, uniques = factorized(raw)
+    mapped = fn(pd.Series(uniques, dtype=object).astype("string")).to_numpy(dtype=object)
+    out = np.full(len(raw), pd.NA, dtype=object)
+    ok = codes >= 0
+    out[ok] = mapped[codes[ok]]
+    return pd.Series(pd.array(out, dtype="string"), index=raw.index)
+
+
 def missing_mask(raw: pd.Series) -> np.ndarray:
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        s = raw.astype("string")
-        return (s.isna() | s.str.strip().str.casefold().isin(MISSING_CODES)).to_numpy(dtype=bool)
+        codes, uniques = factorized(raw)
+        u = pd.Series(uniques, dtype=object).astype("string")
+        missing = (u.isna() | u.str.strip().str.casefold().isin(MISSING_CODES)).to_numpy(bool)
+        return np.where(codes < 0, True, missing[np.maximum(codes, 0)] if len(u) else True)
     return raw.isna().to_numpy(dtype=bool)
 
 
 def parse_text(ctx: TableContext, column: str) -> pd.Series:
     raw = ctx.frame[column]
-    out = raw.astype("string").str.strip()
-    return out.mask(missing_mask(raw)).astype(object).where(~missing_mask(raw), None)
+    out = by_unique(raw, lambda s: s.str.strip())
+    miss = missing_mask(raw)
+    return out.mask(miss).astype(object).where(~miss, None)
 
 
 def parse_number(ctx: TableContext, column: str) -> pd.Series:
@@ -171,7 +208,7 @@ def parse_bool(ctx: TableContext, column: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype("boolean")
     miss = missing_mask(raw)
-    text = raw.astype("string").str.strip().str.lower()
+    text = by_unique(raw, lambda s: s.str.strip().str.lower())
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     out[text.isin(_TRUE).fillna(False).to_numpy()] = True
     out[text.isin(_FALSE).fillna(False).to_numpy()] = False
@@ -204,7 +241,7 @@ def parse_date(ctx: TableContext, column: str) -> pd.Series:
             severity="warning",
         )
         return out.dt.normalize()
-    text = raw.astype("string").str.strip()
+    text = by_unique(raw, lambda s: s.str.strip())
     iso = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).to_numpy()
     iso_midnight = text.str.fullmatch(_ISO_DATETIME.pattern).fillna(False).to_numpy()
     head = text.str.slice(0, 10)
@@ -244,8 +281,10 @@ def parse_choice(
     """Text restricted to ``allowed`` (case-insensitive); returns the canonical spelling."""
     raw = ctx.frame[column]
     miss = missing_mask(raw)
-    text = raw.astype("string").str.strip()
-    norm = text.str.upper() if upper else text.str.lower()
+    text = by_unique(raw, lambda s: s.str.strip())
+    norm = by_unique(
+        raw, lambda s: s.str.strip().str.upper() if upper else s.str.strip().str.lower()
+    )
     ok = norm.isin(allowed).fillna(False).to_numpy()
     bad = ~miss & ~ok
     ctx.flag(

@@ -347,6 +347,7 @@ def _parse_table(ctx: TableContext) -> pd.DataFrame:
         if col in out and kind in ("text", "date"):
             miss = parse.missing_mask(frame[col])
             ctx.flag(miss, col, lambda p: "value is missing", f"fill in {col}; it is required")
+    parse.forget_factorized()  # the table's columns are parsed: no reference kept
     out["_row"] = (np.arange(len(frame)) + 2) if ctx.is_file else frame.index.to_numpy()
     out = check_keys(ctx, out)
     out = out.reset_index(drop=True)
