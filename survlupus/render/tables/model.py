@@ -12,8 +12,7 @@ other table keeps its rows with ``N`` per arm in a footnote.
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +41,6 @@ class ReportTable:
     title: str
     frame: pd.DataFrame
     footnotes: tuple[str, ...] = ()
-    widths: tuple[float, ...] = field(default=())
 
     def __repr__(self) -> str:
         return f"<ReportTable {self.name}: {len(self.frame)} rows x {len(self.frame.columns)}>"
@@ -160,7 +158,3 @@ def report_table(name: str, frame: pd.DataFrame, results) -> ReportTable:
     if name == "validation" or name == "definitions":
         notes = notes[:1]
     return ReportTable(name, _title(name, results), tidy(shown), tuple(extra + notes))
-
-
-def escape(text: str) -> str:
-    return html.escape(str(text))
