@@ -11,25 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from survlupus.derive.adae import ADAE_COLUMNS
 from survlupus.derive.adsl import ADSL_COLUMNS, CORE
+from survlupus.derive.bds import BDS_COLUMNS
+from survlupus.derive.responders.context import RESPONDER_COLUMNS
+from survlupus.derive.tte.engine import ADTTE_COLUMNS
+from survlupus.derive.tte.episodes import EPISODE_COLUMNS
 from survlupus.render.adam.variables import continuations, label_of
 
 TEXT_BYTES = 200
 _SUBJECT = ["STUDYID", "USUBJID", "ASEQ", *[c for c in CORE if c not in ("STUDYID", "USUBJID")]]
-_TTE = [
-    "PARAMCD",
-    "PARAM",
-    "PARAMN",
-    "STARTDT",
-    "ADT",
-    "AVAL",
-    "CNSR",
-    "EVNTDESC",
-    "CNSDTDSC",
-    "SRCDOM",
-    "SRCVAR",
-    "SRCSEQ",
-]
+_ADDED = {"PARAM": "PARAMN", "ADURN": "ADURU"}
+"""Variables the ADaM form adds after a derived one (the parameter's number, the unit)."""
+
+
+def _columns(derived, drop=()) -> tuple[str, ...]:
+    """The ADaM variable list of a derived dataset: ``STUDYID USUBJID ASEQ``, ADSL's core
+    variables, ``ARM SUBGROUP``, then the derivation's own columns in their order (less ``drop``),
+    with the variables of ``_ADDED`` after theirs."""
+    own: list[str] = []
+    for c in derived:
+        if c in ("STUDYID", "USUBJID", "ARM", "SUBGROUP", *drop):
+            continue
+        own += [c, _ADDED[c]] if c in _ADDED else [c]
+    return (*_SUBJECT, "ARM", "SUBGROUP", *own)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADTTE",
         "Time-to-Event Analysis Dataset",
         "BASIC DATA STRUCTURE",
-        (*_SUBJECT, "ARM", "SUBGROUP", *_TTE, "SRCDT", "RULE", "EVIDENCE"),
+        _columns(ADTTE_COLUMNS),
         ("STUDYID", "USUBJID", "PARAMCD"),
         "One record per subject and time-to-event parameter within the analysis window.",
         {"EVIDENCE": 3},
@@ -83,7 +88,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADAETTE",
         "Time to First Adverse Event Dataset",
         "BASIC DATA STRUCTURE",
-        (*_SUBJECT, "ARM", "SUBGROUP", *_TTE),
+        _columns(ADTTE_COLUMNS, drop=("SRCDT", "RULE", "EVIDENCE")),
         ("STUDYID", "USUBJID", "PARAMCD"),
         "One record per subject and adverse-event category: time to the first "
         "treatment-emergent event, censored at the end of follow-up.",
@@ -92,27 +97,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADRS",
         "Responder Analysis Dataset",
         "BASIC DATA STRUCTURE",
-        (
-            *_SUBJECT,
-            "ARM",
-            "SUBGROUP",
-            "PARAMCD",
-            "PARAM",
-            "PARAMN",
-            "PARCAT1",
-            "AVISIT",
-            "AVISITN",
-            "ADT",
-            "ADY",
-            "AVALC",
-            "AVAL",
-            "DTYPE",
-            "ELIGFL",
-            "ANL01FL",
-            "CRIT1",
-            "CRIT1FL",
-            "REASON",
-        ),
+        _columns(RESPONDER_COLUMNS),
         ("STUDYID", "USUBJID", "PARAMCD", "AVISITN"),
         "One record per subject, responder parameter and visit.",
     ),
@@ -120,24 +105,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADBDS",
         "Visit Measures Analysis Dataset",
         "BASIC DATA STRUCTURE",
-        (
-            *_SUBJECT,
-            "ARM",
-            "SUBGROUP",
-            "PARAMCD",
-            "PARAM",
-            "PARAMN",
-            "AVISIT",
-            "AVISITN",
-            "ADT",
-            "ADY",
-            "AVAL",
-            "BASE",
-            "CHG",
-            "PCHG",
-            "ABLFL",
-            "ANL01FL",
-        ),
+        _columns(BDS_COLUMNS),
         ("STUDYID", "USUBJID", "PARAMCD", "ADT"),
         "One record per subject, visit measure and visit date, windowed to the plan's visits.",
     ),
@@ -145,32 +113,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADAE",
         "Adverse Events Analysis Dataset",
         "OCCURRENCE DATA STRUCTURE",
-        (
-            *_SUBJECT,
-            "ARM",
-            "SUBGROUP",
-            "AESEQ",
-            "AETERM",
-            "AEDECOD",
-            "AEBODSYS",
-            "ASTDT",
-            "AENDT",
-            "ASTDY",
-            "AENDY",
-            "ADURN",
-            "ADURU",
-            "TRTEMFL",
-            "APERIOD",
-            "APERIODC",
-            "AESER",
-            "AEREL",
-            "ARELFL",
-            "ATOXGR",
-            "AEOUT",
-            "AEACN",
-            "AEINFFL",
-            "AOCCPFL",
-        ),
+        _columns(ADAE_COLUMNS),
         ("STUDYID", "USUBJID", "AESEQ"),
         "One record per adverse event.",
     ),
@@ -178,20 +121,7 @@ SPECS: dict[str, DatasetSpec] = {
         "ADEPIS",
         "Flare Episodes Analysis Dataset",
         "OCCURRENCE DATA STRUCTURE",
-        (
-            *_SUBJECT,
-            "ARM",
-            "SUBGROUP",
-            "TYPE",
-            "PARAMCD",
-            "SEVERITY",
-            "EPISODE",
-            "ONSETDT",
-            "ONSETDY",
-            "RULE",
-            "SRCDOM",
-            "EVIDENCE",
-        ),
+        _columns(EPISODE_COLUMNS),
         ("STUDYID", "USUBJID", "ONSETDT", "TYPE"),
         "One record per flare episode (every episode, not only the first) within the window.",
         {"EVIDENCE": 3},
