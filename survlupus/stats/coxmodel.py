@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-class _Stratum:
+class RiskSets:
+    """One stratum's rows sorted by time (latest first), with what does not depend on ``b``
+    computed once: the products ``x x``, the event times (latest first), their tie counts ``d``
+    and the blocks of rows between them, whose cumulated sums are the risk-set sums."""
+
     def __init__(self, time, event, X):
         order = np.argsort(-time, kind="stable")
         t, e, x = time[order], event[order], X[order]
@@ -28,47 +32,58 @@ class _Stratum:
         self.xx = (x[:, :, None] * x[:, None, :]).reshape(n, p * p)
         times, d = np.unique(t[self.dead], return_counts=True)
         self.d = d[::-1].astype(float)
+        # the last row (rows sorted latest first) at risk at each event time, latest first
         ends = (len(t) - 1 - np.searchsorted(t[::-1], times, side="left"))[::-1]
         self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(int)
         self.stop = int(ends[-1]) + 1 if len(ends) else 0
         self.xsum = x[self.dead].sum(axis=0)
 
+    def weights(self, beta):
+        """``(eta, shift, r)``: the linear predictor, its maximum, and ``exp(eta - shift)`` of
+        the rows ever at risk (shifted: every ratio is unchanged, nothing overflows)."""
+        eta = self.x @ beta
+        shift = float(eta.max())
+        return eta, shift, np.exp(eta[: self.stop] - shift)
+
+    def block(self, v):
+        """Sums of ``v`` (rows ever at risk) over the blocks between event times."""
+        return np.add.reduceat(v, self.starts, axis=0)
+
+    def cum(self, v):
+        """Sums of ``v`` over each event time's risk set."""
+        return np.cumsum(self.block(v), axis=0)
+
+    def breslow(self, eta, shift, s0, m1, m2):
+        """Log-likelihood, score and information (flattened) from the risk-set means."""
+        d = self.d
+        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
+        cov = m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(d), -1)
+        return ll, self.xsum - d @ m1, d @ cov
+
     def moments(self, beta, ties: str):
         p, d = self.p, self.d
         if not len(d):
             return 0.0, np.zeros(p), np.zeros((p, p))
-        x, xx, dead = self.x[: self.stop], self.xx[: self.stop], self.dead[: self.stop]
-        eta = self.x @ beta
-        shift = float(eta.max())
-        r = np.exp(eta[: self.stop] - shift)
-        rd = r * dead
-
-        def cum(v):
-            return np.cumsum(np.add.reduceat(v, self.starts, axis=0), axis=0)
-
-        def block(v):
-            return np.add.reduceat(v, self.starts, axis=0)
-
-        s0, s1, s2 = cum(r), cum(r[:, None] * x), cum(r[:, None] * xx)
+        x, xx = self.x[: self.stop], self.xx[: self.stop]
+        eta, shift, r = self.weights(beta)
+        s0, s1, s2 = self.cum(r), self.cum(r[:, None] * x), self.cum(r[:, None] * xx)
+        if not (ties == "efron" and np.any(d > 1)):
+            ll, U, info = self.breslow(eta, shift, s0, s1 / s0[:, None], s2 / s0[:, None])
+            return ll, U, info.reshape(p, p)
+        rd = r * self.dead[: self.stop]
+        d0, d1, d2 = self.block(rd), self.block(rd[:, None] * x), self.block(rd[:, None] * xx)
         ll = float(eta[self.dead].sum())
         U = self.xsum.astype(float).copy()
         info = np.zeros(p * p)
-        if ties == "efron" and np.any(d > 1):
-            d0, d1, d2 = block(rd), block(rd[:, None] * x), block(rd[:, None] * xx)
-            for k in range(int(d.max())):
-                act = d > k
-                f = (k / d[act])[:, None]
-                a0 = s0[act] - f[:, 0] * d0[act]
-                m1 = (s1[act] - f * d1[act]) / a0[:, None]
-                m2 = (s2[act] - f * d2[act]) / a0[:, None]
-                ll -= float(np.sum(np.log(a0) + shift))
-                U -= m1.sum(axis=0)
-                info += (m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(a0), -1)).sum(axis=0)
-        else:
-            m1, m2 = s1 / s0[:, None], s2 / s0[:, None]
-            ll -= float(np.sum(d * (np.log(s0) + shift)))
-            U -= d @ m1
-            info += d @ (m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(d), -1))
+        for k in range(int(d.max())):
+            act = d > k
+            f = (k / d[act])[:, None]
+            a0 = s0[act] - f[:, 0] * d0[act]
+            m1 = (s1[act] - f * d1[act]) / a0[:, None]
+            m2 = (s2[act] - f * d2[act]) / a0[:, None]
+            ll -= float(np.sum(np.log(a0) + shift))
+            U -= m1.sum(axis=0)
+            info += (m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(a0), -1)).sum(axis=0)
         return ll, U, info.reshape(p, p)
 
 
@@ -88,11 +103,13 @@ class CoxFit:
 class CoxModel:
     """The partial likelihood of one design (see the module docstring)."""
 
+    strata_class = RiskSets
+
     def __init__(self, time, event, strata, X, ties: str = "efron"):
         time, event, strata = np.asarray(time, float), np.asarray(event, int), np.asarray(strata)
         self.ties, self.p = ties, X.shape[1]
         self.parts = [
-            _Stratum(time[strata == s], event[strata == s], X[strata == s])
+            self.strata_class(time[strata == s], event[strata == s], X[strata == s])
             for s in np.unique(strata)
         ]
 
@@ -118,12 +135,12 @@ class CoxModel:
         """Newton-Raphson from 0 with step halving (as ``coxph``); converged when the step is
         below ``tol`` relative to the coefficients."""
         b = np.zeros(self.p)
-        ll, U, info = self.moments(b)
+        ll, U, info = self.moments(b)[:3]
         converged = False
         for _ in range(max_iter):
             step = np.linalg.solve(info, U)  # LinAlgError: singular information
             for _ in range(30):
-                new = self.moments(b + step)
+                new = self.moments(b + step)[:3]
                 if np.isfinite(new[0]) and new[0] >= ll - 1e-12 * max(1.0, abs(ll)):
                     break
                 step = step / 2

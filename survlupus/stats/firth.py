@@ -17,50 +17,32 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from survlupus.stats.coxmodel import CoxModel, RiskSets
+
 MAX_STEP = 0.5
 TOL = 1e-10
 
 
-class _Stratum:
-    """One stratum's rows sorted by time (latest first), with what does not depend on ``b``
-    computed once: the products ``x x`` and ``x x x``, the event times and their risk sets."""
+class _FirthRiskSets(RiskSets):
+    """The Cox risk sets with the products ``x x x`` too: the derivative of the information."""
 
     def __init__(self, time, event, X):
-        order = np.argsort(-time, kind="stable")
-        t, e, x = time[order], event[order], X[order]
-        n, p = x.shape
-        self.x, self.p, self.dead = x, p, e == 1
-        self.xx = (x[:, :, None] * x[:, None, :]).reshape(n, p * p)
-        self.xxx = (self.xx[:, :, None] * x[:, None, :]).reshape(n, p * p * p)
-        times, d = np.unique(t[self.dead], return_counts=True)
-        self.d = d[::-1].astype(float)  # latest event time first, as the rows
-        # the last row (rows sorted latest first) at risk at each event time, latest first
-        ends = (len(t) - 1 - np.searchsorted(t[::-1], times, side="left"))[::-1]
-        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(int)
-        self.stop = int(ends[-1]) + 1 if len(ends) else 0
-        self.xsum = x[self.dead].sum(axis=0)
+        super().__init__(time, event, X)
+        n, p = self.x.shape
+        self.xxx = (self.xx[:, :, None] * self.x[:, None, :]).reshape(n, p * p * p)
 
-    def moments(self, beta):
+    def moments(self, beta, ties: str = "breslow"):
         """ll, U, I and dI/db (p x p x p) at ``beta`` (Breslow ties)."""
         p, d = self.p, self.d
         if not len(d):
             return 0.0, np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
-        x = self.x[: self.stop]
-        eta = self.x @ beta
-        shift = float(eta.max())
-        r = np.exp(eta[: self.stop] - shift)
-        # risk-set sums: sums over the blocks of rows between event times, then cumulated
-        s0 = np.cumsum(np.add.reduceat(r, self.starts))
-        s1 = np.cumsum(np.add.reduceat(r[:, None] * x, self.starts, axis=0), axis=0)
-        s2 = np.cumsum(np.add.reduceat(r[:, None] * self.xx[: self.stop], self.starts), axis=0)
-        s3 = np.cumsum(np.add.reduceat(r[:, None] * self.xxx[: self.stop], self.starts), axis=0)
-        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
-        m1 = s1 / s0[:, None]
-        m2 = (s2 / s0[:, None]).reshape(-1, p, p)
-        m3 = (s3 / s0[:, None]).reshape(-1, p, p, p)
-        U = self.xsum - d @ m1
-        cov = m2 - m1[:, :, None] * m1[:, None, :]
-        info = np.einsum("k,kij->ij", d, cov)
+        eta, shift, r = self.weights(beta)
+        s0 = self.cum(r)
+        m1 = self.cum(r[:, None] * self.x[: self.stop]) / s0[:, None]
+        m2 = self.cum(r[:, None] * self.xx[: self.stop]) / s0[:, None]
+        m3 = (self.cum(r[:, None] * self.xxx[: self.stop]) / s0[:, None]).reshape(-1, p, p, p)
+        ll, U, info = self.breslow(eta, shift, s0, m1, m2)
+        m2 = m2.reshape(-1, p, p)
         # d cov / d b_r = m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r
         dcov = (
             m3
@@ -69,27 +51,26 @@ class _Stratum:
             - m1[:, :, None, None] * m2[:, None, :, :]
             + 2 * m1[:, :, None, None] * m1[:, None, :, None] * m1[:, None, None, :]
         )
-        return ll, U, info, np.einsum("k,kijr->ijr", d, dcov)
+        return ll, U, info.reshape(p, p), np.einsum("k,kijr->ijr", d, dcov)
 
 
-class FirthModel:
-    """The penalised partial likelihood of one design: ``value(b)``, ``fit(fixed)``."""
+class FirthModel(CoxModel):
+    """The penalised partial likelihood of one design (Breslow ties): ``value(b)``,
+    ``maximise(fixed, start)``; ``loglike``, ``score`` and ``hessian`` are the Cox model's."""
+
+    strata_class = _FirthRiskSets
 
     def __init__(self, time, event, strata, X):
-        time, event, strata = np.asarray(time, float), np.asarray(event, int), np.asarray(strata)
-        self.parts = [
-            _Stratum(time[strata == s], event[strata == s], X[strata == s])
-            for s in np.unique(strata)
-        ]
-        self.p = X.shape[1]
+        super().__init__(time, event, strata, X, ties="breslow")
         self.last: dict[int, np.ndarray] = {}  # warm starts of the profile fits, by coefficient
 
     def moments(self, beta):
-        ll, p = 0.0, self.p
-        U, info, dinfo = np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
-        for part in self.parts:
-            a, b, c, dd = part.moments(beta)
-            ll, U, info, dinfo = ll + a, U + b, info + c, dinfo + dd
+        beta, p = np.asarray(beta, float), self.p
+        ll, U, info, dinfo = 0.0, np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for part in self.parts:
+                a, b, c, dd = part.moments(beta)
+                ll, U, info, dinfo = ll + a, U + b, info + c, dinfo + dd
         return ll, U, info, dinfo
 
     def penalised(self, beta):
@@ -106,17 +87,7 @@ class FirthModel:
     def value(self, beta) -> float:
         return self.penalised(beta)[0]
 
-    # the names statsmodels' PHReg gives them (Breslow ties), for the code that fits either
-    def loglike(self, beta) -> float:
-        return self.moments(np.asarray(beta, float))[0]
-
-    def score(self, beta) -> np.ndarray:
-        return self.moments(np.asarray(beta, float))[1]
-
-    def hessian(self, beta) -> np.ndarray:
-        return -self.moments(np.asarray(beta, float))[2]
-
-    def fit(self, fixed: dict[int, float], start: np.ndarray) -> tuple[float, np.ndarray]:
+    def maximise(self, fixed: dict[int, float], start: np.ndarray) -> tuple[float, np.ndarray]:
         """Maximise over the coefficients not in ``fixed`` (Newton, step halving)."""
         b = start.astype(float).copy()
         for j, v in fixed.items():
@@ -158,7 +129,7 @@ def firth_fit(model: FirthModel, design, z: float):
     arm with no events steps of several units).
     """
     p = design.X.shape[1]
-    lmax, bhat = model.fit({}, np.zeros(p))
+    lmax, bhat = model.maximise({}, np.zeros(p))
     _, _, info_hat, ll_hat = model.penalised(bhat)
     try:
         step0 = np.sqrt(np.abs(np.diag(np.linalg.inv(info_hat))))
@@ -170,7 +141,7 @@ def firth_fit(model: FirthModel, design, z: float):
 
         def g(bj, j=j):
             start = model.last.get(j, bhat)
-            value, b = model.fit({j: bj}, start if np.all(np.isfinite(start)) else bhat)
+            value, b = model.maximise({j: bj}, start if np.all(np.isfinite(start)) else bhat)
             if np.isfinite(value):
                 model.last[j] = b  # the next point of the profile starts here
             return lmax - (value if np.isfinite(value) else -1e10) - crit
@@ -204,7 +175,7 @@ def firth_fit(model: FirthModel, design, z: float):
         lo = bound(-1)
         model.last.pop(j, None)
         hi = bound(+1)
-        l0 = model.fit({j: 0.0}, bhat)[0]
+        l0 = model.maximise({j: 0.0}, bhat)[0]
         pv = float(stats.chi2.sf(2 * (lmax - l0), 1))
         with np.errstate(over="ignore"):
             rows.append(
