@@ -34,30 +34,34 @@ def adam_datasets(results) -> dict:
     return {name: conform(name, results.datasets[name], adsl) for name in names}
 
 
+def _study(adsl, default: str) -> str:
+    return str(adsl["STUDYID"].iloc[0]) if len(adsl) else default
+
+
+def _write(frame, spec, path: Path, study: str, created: str) -> Path:
+    """One conformed dataset, by the extension of ``path``: Dataset-JSON for ``.json``, else
+    :func:`~survlupus.render.datasets.write_dataset` (CSV, Parquet, XPT) with the labels."""
+    if path.suffix.lower() == ".json":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = to_dataset_json(frame, spec, study, created, _version())
+        return write_dataset_json(doc, path)
+    labels = {v: spec.label_of(v) for v in frame.columns}
+    return write_dataset(frame, path, labels=labels, name=spec.name, dataset_label=spec.label)
+
+
 def write_adam(results, folder: str | Path) -> list[Path]:
     """Write the datasets and ``define.json`` under ``folder``; returns the files written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     adsl = results.datasets["adsl"]
-    study = str(adsl["STUDYID"].iloc[0]) if len(adsl) else results.plan.study.id
+    study = _study(adsl, results.plan.study.id)
     created = creation_stamp(adsl["LSTALVDT"])
     written, metadata = [], {}
     for name, frame in adam_datasets(results).items():
         spec = spec_for(name)
-        labels = {v: spec.label_of(v) for v in frame.columns}
-        for ext in FORMATS[:3]:
-            written.append(
-                write_dataset(
-                    frame,
-                    folder / f"{name}.{ext}",
-                    labels=labels,
-                    name=spec.name,
-                    dataset_label=spec.label,
-                )
-            )
-        doc = to_dataset_json(frame, spec, study, created, _version())
-        written.append(write_dataset_json(doc, folder / f"{name}.json"))
-        metadata[name] = dataset_metadata(frame, spec, [f"{name}.{ext}" for ext in FORMATS])
+        files = [f"{name}.{ext}" for ext in FORMATS]
+        written += [_write(frame, spec, folder / f, study, created) for f in files]
+        metadata[name] = dataset_metadata(frame, spec, files)
     parameters = results.table("definitions").to_dict("records")
     written.append(write_metadata(metadata, parameters, folder / "define.json", study))
     return written
@@ -66,13 +70,6 @@ def write_adam(results, folder: str | Path) -> list[Path]:
 def write_conformed(name: str, df, adsl, path: str | Path) -> Path:
     """One dataset in its ADaM form, by the extension of ``path`` (``.csv``, ``.parquet``,
     ``.xpt`` or ``.json`` for Dataset-JSON): what ``survlupus derive`` and ``responders`` write."""
-    path = Path(path)
-    spec = spec_for(name)
     frame = conform(name, df, adsl)
-    if path.suffix.lower() == ".json":
-        study = str(adsl["STUDYID"].iloc[0]) if len(adsl) else "STUDY"
-        doc = to_dataset_json(frame, spec, study, creation_stamp(adsl["LSTALVDT"]), _version())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return write_dataset_json(doc, path)
-    labels = {v: spec.label_of(v) for v in frame.columns}
-    return write_dataset(frame, path, labels=labels, name=spec.name, dataset_label=spec.label)
+    created = creation_stamp(adsl["LSTALVDT"])
+    return _write(frame, spec_for(name), Path(path), _study(adsl, "STUDY"), created)
