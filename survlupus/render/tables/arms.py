@@ -17,6 +17,12 @@ def _columns(results) -> dict[str, str]:
     return {a: f"{a} (N={int(n.get(a, 0))})" for a in results.arms}
 
 
+def _row(cols: dict, stat: str, values: dict, label: str = "", empty: str = DASH) -> dict:
+    """One statistic's row: the parameter's label (its first row only), the statistic, a cell
+    per arm column (``empty`` where the arm has none)."""
+    return {"Parameter": label, "Statistic": stat, **{cols[a]: values.get(a, empty) for a in cols}}
+
+
 def _block_label(param: str, population: str, window: str) -> str:
     where = [] if population == "all" else [f"population: {population}"]
     where += [] if window == "efficacy" else [f"window: {window}"]
@@ -37,34 +43,34 @@ def tte_by_arm(frame: pd.DataFrame, results) -> tuple[pd.DataFrame, list[str]]:
         by = block.set_index("group")
         label = _block_label(block["PARAM"].iloc[0], pop, window)
 
-        def row(stat: str, values: dict, first: bool = False, label=label, empty=DASH) -> None:
-            r = {"Parameter": label if first else "", "Statistic": stat}
-            r.update({cols[a]: values.get(a, empty) for a in cols})
-            rows.append(r)
-
         def pct(k: str, a: str, by=by) -> str:
             n, total = by.loc[a, k], by.loc[a, "N"]
             return f"{fmt_int(n)} ({100 * n / total:.1f}%)" if total else DASH
 
         present = [a for a in cols if a in by.index]
-        row("Subjects, n", {a: fmt_int(by.loc[a, "N"]) for a in present}, first=True)
-        row("Events, n (%)", {a: pct("events", a) for a in present})
-        row("Censored, n (%)", {a: pct("censored", a) for a in present})
-        row("Median, days (95% CI)", {a: by.loc[a, "median (95% CI)"] for a in present})
+        rows.append(_row(cols, "Subjects, n", {a: fmt_int(by.loc[a, "N"]) for a in present}, label))
+        rows.append(_row(cols, "Events, n (%)", {a: pct("events", a) for a in present}))
+        rows.append(_row(cols, "Censored, n (%)", {a: pct("censored", a) for a in present}))
+        rows.append(
+            _row(cols, "Median, days (95% CI)", {a: by.loc[a, "median (95% CI)"] for a in present})
+        )
         for c in landmarks:
             day = c.removeprefix("S(day ").split(")")[0]
-            row(
-                f"Event-free at day {day}, % (95% CI)",
-                {
-                    a: fmt_ci(
-                        by.loc[a, f"_S{day}"],
-                        by.loc[a, f"_S{day}_lower"],
-                        by.loc[a, f"_S{day}_upper"],
-                        1,
-                        100.0,
-                    )
-                    for a in present
-                },
+            rows.append(
+                _row(
+                    cols,
+                    f"Event-free at day {day}, % (95% CI)",
+                    {
+                        a: fmt_ci(
+                            by.loc[a, f"_S{day}"],
+                            by.loc[a, f"_S{day}_lower"],
+                            by.loc[a, f"_S{day}_upper"],
+                            1,
+                            100.0,
+                        )
+                        for a in present
+                    },
+                )
             )
         if hr_col is not None and ref in by.index:
             hr = {}
@@ -79,13 +85,13 @@ def tte_by_arm(frame: pd.DataFrame, results) -> tuple[pd.DataFrame, list[str]]:
                 if str(by.loc[a].get("_hr_model", "")).startswith("Firth") and text != DASH:
                     text, firth = text + " †", True
                 hr[a] = text
-            row(f"Hazard ratio vs {ref} (95% CI)", hr)
+            rows.append(_row(cols, f"Hazard ratio vs {ref} (95% CI)", hr))
         if "_p" in by and len(present) > 1:
             p = by["_p"].dropna()
             value = fmt_p(p.iloc[0]) if len(p) else DASH
             no_test = no_test or value == DASH
             first = next(a for a in present if a != ref)
-            row("Log-rank p (all arms)", {first: value}, empty="")
+            rows.append(_row(cols, "Log-rank p (all arms)", {first: value}, empty=""))
     notes = [
         "Kaplan-Meier estimates; 95% CI of the median (Brookmeyer-Crowley) and of the "
         "event-free proportion on the log-log scale.",
@@ -118,39 +124,40 @@ def responder_by_arm(frame: pd.DataFrame, results) -> tuple[pd.DataFrame, list[s
         label = _block_label(block["PARAM"].iloc[0], pop, "efficacy")
         present = [a for a in cols if a in by.index]
 
-        def row(stat: str, values: dict, first: bool = False, label=label) -> None:
-            r = {"Parameter": label if first else "", "Statistic": stat}
-            r.update({cols[a]: values.get(a, DASH) for a in cols})
-            rows.append(r)
-
         def share(a: str, by=by) -> str:
             r, n = by.loc[a, "responders"], by.loc[a, "N"]
             return f"{fmt_int(r)}/{fmt_int(n)} ({100 * r / n:.1f}%)" if n else f"0/0 ({DASH})"
 
-        row("Responders, n/N (%)", {a: share(a) for a in present}, first=True)
-        row(
-            "95% CI, %",
-            {
-                a: f"{fmt_num(100 * by.loc[a, 'lower'], 1)}, {fmt_num(100 * by.loc[a, 'upper'], 1)}"
-                for a in present
-            },
-        )
-        if ref is not None and "difference" in by:
-            row(
-                f"Difference vs {ref}, % (95% CI)",
+        rows.append(_row(cols, "Responders, n/N (%)", {a: share(a) for a in present}, label))
+        rows.append(
+            _row(
+                cols,
+                "95% CI, %",
                 {
-                    a: fmt_ci(
-                        by.loc[a, "difference"],
-                        by.loc[a, "diff_lower"],
-                        by.loc[a, "diff_upper"],
-                        1,
-                        100.0,
-                    )
+                    a: f"{fmt_num(100 * by.loc[a, 'lower'], 1)}, {fmt_num(100 * by.loc[a, 'upper'], 1)}"
                     for a in present
-                    if a != ref
                 },
             )
-            row("p", {a: fmt_p(by.loc[a, "p"]) for a in present if a != ref})
+        )
+        if ref is not None and "difference" in by:
+            rows.append(
+                _row(
+                    cols,
+                    f"Difference vs {ref}, % (95% CI)",
+                    {
+                        a: fmt_ci(
+                            by.loc[a, "difference"],
+                            by.loc[a, "diff_lower"],
+                            by.loc[a, "diff_upper"],
+                            1,
+                            100.0,
+                        )
+                        for a in present
+                        if a != ref
+                    },
+                )
+            )
+            rows.append(_row(cols, "p", {a: fmt_p(by.loc[a, "p"]) for a in present if a != ref}))
     methods = {
         c: sorted({str(v) for v in frame[c].dropna() if str(v)})
         for c in ("ci_method", "diff_method", "test")
