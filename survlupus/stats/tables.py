@@ -22,6 +22,7 @@ import pandas as pd
 from survlupus.stats.compare import logrank
 from survlupus.stats.cox import cox
 from survlupus.stats.data import check_reference
+from survlupus.stats.display import fmt_p
 from survlupus.stats.km import kaplan_meier
 from survlupus.textsafe import csv_safe, latex_escape
 
@@ -125,13 +126,7 @@ def summary_rows(
             row[f"HR vs {ref} (95% CI)"] = _ci(t["hr"], t["lower"], t["upper"], 2)
             row["_hr"], row["_hr_model"] = t["hr"], hr[1]
         if test is not None and g == groups[0]:
-            row["p"] = (
-                "—"
-                if not np.isfinite(test[0])
-                else "<0.001"
-                if test[0] < 0.001
-                else f"{test[0]:.3f}"
-            )
+            row["p"] = fmt_p(test[0])
             row["test"] = test[1]
             row["_p"] = test[0]
         rows.append(row)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-DASH = "—"
-"""No test or fit ran (the footnote says why); not applicable."""
+from survlupus.stats.display import DASH, fmt_p
+
 NE = "NE"
 """Not estimable: the estimate exists but the data cannot give it (e.g. a median not reached)."""
 
@@ -41,17 +41,6 @@ def fmt_num(x, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return NE
     return NE if not np.isfinite(v) else f"{v:.{digits}f}"
-
-
-def fmt_p(p) -> str:
-    """A p-value: ``—`` when no test ran, ``<0.001``, else three decimals."""
-    try:
-        v = float(p)
-    except (TypeError, ValueError):
-        return DASH
-    if not np.isfinite(v):
-        return DASH
-    return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
 def fmt_ci(est, lo, hi, digits: int = 2, scale: float = 1.0) -> str:
