@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from survlupus.synthetic import values
 from survlupus.synthetic.designs import Design
 from survlupus.synthetic.measures import extra_values
+from survlupus.trial.schema import SLEDAI_DESCRIPTORS
 
 if TYPE_CHECKING:
     from survlupus.synthetic.generate import SubjectState
@@ -47,13 +49,12 @@ def _collect(design: Design, s: SubjectState, out: dict[str, list]) -> None:
         }
     )
     vis = values.visit_values(design, s)
-    vis.insert(0, "subject_id", sid)
     if design.extra_measures:
-        extra = extra_values(design, s, vis["creatinine_umol_l"].to_numpy(float), *s.stream)
-        at = vis.columns.get_loc("anti_dsdna_iu_ml") + 1
-        for i, (name, value) in enumerate(extra.items()):
-            vis.insert(at + i, name, value)
-    out["visits"].append(vis)
+        extra = extra_values(design, s, vis["creatinine_umol_l"], *s.stream)
+        names = list(vis)
+        at = names.index("anti_dsdna_iu_ml") + 1
+        vis = {k: vis[k] for k in names[:at]} | extra | {k: vis[k] for k in names[at:]}
+    out["visits"].append((sid, s.start, vis))
     for row in values.steroid_regimen(design, s) + s.steroid_rows:
         out["steroids"].append(
             {
@@ -101,10 +102,30 @@ def _collect(design: Design, s: SubjectState, out: dict[str, list]) -> None:
         )
 
 
+def _visits(parts: list[tuple[str, pd.Timestamp, dict[str, np.ndarray]]]) -> pd.DataFrame:
+    """The visits table from every subject's column arrays, concatenated once per column."""
+    counts = np.array([len(cols["visit_day"]) for _, _, cols in parts])
+    names = list(parts[0][2])
+    columns = {k: np.concatenate([cols[k] for _, _, cols in parts]) for k in names}
+    day = columns.pop("visit_day").astype("int64") - 1
+    start = np.repeat(np.array([st for _, st, _ in parts], dtype="datetime64[ns]"), counts)
+    table = pd.DataFrame(
+        {
+            "subject_id": np.repeat(np.array([sid for sid, _, _ in parts], dtype=object), counts),
+            "visit_date": start + day.astype("timedelta64[D]"),
+        }
+        | columns
+    )
+    for d in SLEDAI_DESCRIPTORS:
+        if d in table and d not in values.URINE_SEDIMENT:
+            table[d] = pd.array(table[d].to_numpy(bool), dtype="boolean")
+    return table
+
+
 def _frames(design: Design, out: dict[str, list]) -> dict[str, pd.DataFrame]:
     tables = {
         "subjects": pd.DataFrame(out["subjects"]),
-        "visits": pd.concat(out["visits"], ignore_index=True),
+        "visits": _visits(out["visits"]),
         "steroids": pd.DataFrame(out["steroids"]),
         "events": pd.DataFrame(
             out["events"],

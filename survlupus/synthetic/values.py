@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from survlupus.synthetic.measures import FULL_SEROLOGY_EFFECT
 from survlupus.trial.schema import BILAG_DOMAINS, SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
@@ -47,7 +46,42 @@ def _onsets(s: SubjectState, kind: str) -> list[tuple[int, dict]]:
     return out
 
 
-def visit_values(design: Design, s: SubjectState) -> pd.DataFrame:
+VISIT_MEASURES = (
+    "creatinine_umol_l",
+    "upcr_g_g",
+    "proteinuria_g_24h",
+    "urine_rbc_hpf",
+    "urine_wbc_hpf",
+    "cellular_casts",
+    "hemoglobin_g_dl",
+    "platelets_10e9_l",
+    "neutrophils_10e9_l",
+    "lymphocytes_10e9_l",
+    "wbc_10e9_l",
+    "reticulocytes_pct",
+    "hemolysis",
+    "c3_g_l",
+    "c4_g_l",
+    "anti_dsdna_iu_ml",
+)
+"""The measured columns of ``visits.csv``, in the contract's order (extra measures follow)."""
+
+URINE_SEDIMENT = (
+    "urine_rbc_hpf",
+    "urine_wbc_hpf",
+    "cellular_casts",
+    "sledai_hematuria",
+    "sledai_pyuria",
+    "sledai_urinary_casts",
+)
+"""Columns left empty (object, ``None``) at a visit without urine sediment."""
+
+_WEIGHTS = np.array([SLEDAI_WEIGHTS[d] for d in SLEDAI_DESCRIPTORS], dtype=float)
+
+
+def visit_values(design: Design, s: SubjectState) -> dict[str, np.ndarray]:
+    """One subject's visit columns (``visit_day``, ``visit``, measures, SLEDAI-2K, PGA, BILAG)
+    as arrays in the table's column order; the table is assembled once for all subjects."""
     rng = s.rng
     improving = s.plan.course in ("improve", "remission", "partial")
     r = np.clip(np.maximum(s.days, 0) / rng.uniform(84, 150), 0, 1)
@@ -59,40 +93,20 @@ def visit_values(design: Design, s: SubjectState) -> pd.DataFrame:
     cols.update(_clinical(s, improving, effect))
     _flare_overlays(s, cols)
     desc = _descriptors(cols)
-    df = pd.DataFrame({"visit_date": [s.date(d) for d in s.days], "visit": s.labels})
-    for name in (
-        "creatinine_umol_l",
-        "upcr_g_g",
-        "proteinuria_g_24h",
-        "urine_rbc_hpf",
-        "urine_wbc_hpf",
-        "cellular_casts",
-        "hemoglobin_g_dl",
-        "platelets_10e9_l",
-        "neutrophils_10e9_l",
-        "lymphocytes_10e9_l",
-        "wbc_10e9_l",
-        "reticulocytes_pct",
-        "hemolysis",
-        "c3_g_l",
-        "c4_g_l",
-        "anti_dsdna_iu_ml",
-    ):
-        df[name] = cols[name]
-    weights = np.array([SLEDAI_WEIGHTS[d] for d in SLEDAI_DESCRIPTORS], dtype=float)
+    out: dict[str, np.ndarray] = {"visit_day": s.days, "visit": np.array(s.labels, dtype=object)}
+    n = len(s.days)
+    for name in VISIT_MEASURES:  # a constant measure may be drawn as one number
+        out[name] = cols[name] if np.ndim(cols[name]) else np.full(n, cols[name])
     mat = np.column_stack([desc[d].astype(float) for d in SLEDAI_DESCRIPTORS])
-    df["sledai2k"] = mat @ weights  # NaN where any descriptor is unassessed
+    out["sledai2k"] = mat @ _WEIGHTS  # NaN where any descriptor is unassessed
     if design.write_descriptors:
-        for d in SLEDAI_DESCRIPTORS:
-            df[d] = pd.array(desc[d], dtype="boolean")
-    df["pga"] = cols["pga"]
-    for dom in BILAG_DOMAINS:
-        df[dom] = cols[dom]
-    df["proteinuria_g_24h"] = df["proteinuria_g_24h"].where(
-        pd.Series(s.labels).isin(design.proteinuria_24h_visits).to_numpy()
-    )
-    _partial_missing(s, df)
-    return df
+        out.update((d, desc[d]) for d in SLEDAI_DESCRIPTORS)
+    out["pga"] = cols["pga"]
+    out.update((dom, cols[dom]) for dom in BILAG_DOMAINS)
+    on_24h = np.isin(out["visit"], list(design.proteinuria_24h_visits))
+    out["proteinuria_g_24h"] = np.where(on_24h, out["proteinuria_g_24h"], np.nan)
+    _partial_missing(s, out)
+    return out
 
 
 def _renal(s: SubjectState, r: np.ndarray) -> dict[str, np.ndarray]:
@@ -321,24 +335,18 @@ def _descriptors(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return desc
 
 
-def _partial_missing(s: SubjectState, df: pd.DataFrame) -> None:
+def _partial_missing(s: SubjectState, cols: dict[str, np.ndarray]) -> None:
     """A few post-baseline visits without urine sediment or without PGA (never a planted one)."""
-    rng, n = s.rng, len(df)
-    eligible = np.array([d > 1 and i not in s.protected for i, d in enumerate(s.days)])
+    rng, n = s.rng, len(s.days)
+    eligible = s.days > 1
+    eligible[list(s.protected)] = False
     no_urine = eligible & (rng.random(n) < 0.03)
     no_pga = eligible & (rng.random(n) < 0.03)
-    for col in (
-        "urine_rbc_hpf",
-        "urine_wbc_hpf",
-        "cellular_casts",
-        "sledai_hematuria",
-        "sledai_pyuria",
-        "sledai_urinary_casts",
-    ):
-        if col in df:
-            df[col] = df[col].astype(object).where(~no_urine, None)
-    df["sledai2k"] = df["sledai2k"].where(~no_urine)
-    df["pga"] = df["pga"].where(~no_pga)
+    for col in URINE_SEDIMENT:
+        if col in cols:
+            cols[col] = np.where(no_urine, None, cols[col].astype(object))
+    cols["sledai2k"] = np.where(no_urine, np.nan, cols["sledai2k"])
+    cols["pga"] = np.where(no_pga, np.nan, cols["pga"])
 
 
 def steroid_regimen(design: Design, s: SubjectState) -> list[dict]:

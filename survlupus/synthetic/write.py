@@ -9,27 +9,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
-def _cell_text(series: pd.Series) -> pd.Series:
+def _one(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _cell_text(series: pd.Series) -> np.ndarray:
+    """The column's cells as text, a whole column at a time (per-value only for mixed columns)."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return series.dt.strftime("%Y-%m-%d").fillna("")
-    if pd.api.types.is_bool_dtype(series) or series.dtype == object:
-
-        def one(v):
-            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-                return ""
-            if isinstance(v, bool) or type(v).__name__ == "bool_":
-                return "true" if v else "false"
-            if isinstance(v, pd.Timestamp):
-                return v.strftime("%Y-%m-%d")
-            return str(v)
-
-        return series.map(one)
-    if pd.api.types.is_float_dtype(series):
-        return series.map(lambda v: "" if pd.isna(v) else repr(float(v)))
-    return series.astype(str)
+        return series.dt.strftime("%Y-%m-%d").fillna("").to_numpy(object)
+    values = series.to_numpy(object)
+    missing = pd.isna(values)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    text = np.full(len(values), "", dtype=object)
+    present = values[~missing]
+    if kind == "boolean":
+        text[~missing] = np.where(present.astype(bool), "true", "false")
+    elif kind in ("floating", "mixed-integer-float") and not pd.api.types.is_integer_dtype(series):
+        text[~missing] = list(map(repr, present.astype(float).tolist()))
+    elif kind in ("string", "integer", "empty"):
+        text[~missing] = list(map(str, present.tolist()))
+    else:
+        text[~missing] = list(map(_one, present.tolist()))
+    return text
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
@@ -38,7 +51,11 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path) -> lis
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables.items():
-        text = df.apply(_cell_text) if len(df) else df.astype(str)
+        text = (
+            pd.DataFrame({c: _cell_text(df[c]) for c in df.columns}, columns=df.columns)
+            if len(df)
+            else df.astype(str)
+        )
         path = out / f"{name}.csv"
         text.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
