@@ -11,6 +11,7 @@ import pandas as pd
 from survlupus.synthetic import values
 from survlupus.synthetic.designs import Design
 from survlupus.synthetic.measures import extra_values
+from survlupus.synthetic.steroids import steroid_regimen
 from survlupus.trial.schema import SLEDAI_DESCRIPTORS
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _collect(design: Design, s: SubjectState, out: dict[str, list]) -> None:
         at = names.index("anti_dsdna_iu_ml") + 1
         vis = {k: vis[k] for k in names[:at]} | extra | {k: vis[k] for k in names[at:]}
     out["visits"].append((sid, s.start, vis))
-    for row in values.steroid_regimen(design, s) + s.steroid_rows:
+    for row in steroid_regimen(design, s) + s.steroid_rows:
         out["steroids"].append(
             {
                 "subject_id": sid,

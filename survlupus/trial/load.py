@@ -100,12 +100,31 @@ def parquet_files(path: Path) -> list[Path]:
     return sorted(path.glob("*.parquet")) if path.is_dir() else [path]
 
 
+def _read_parquet_file(path: Path):
+    """One Parquet file as an Arrow table, text columns dictionary-encoded (they arrive in
+    pandas as categoricals: parsing then looks at each distinct value once)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    text = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    return pq.read_table(path, read_dictionary=text)
+
+
 def read_parquet_parts(path: Path) -> pd.DataFrame:
     """A Parquet file, or a folder of them read file by file (a column that is all empty in one
-    file has no type there, which a dataset read refuses to combine)."""
-    files = parquet_files(path)
-    frames = [pd.read_parquet(f) for f in files]
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    file has no type there, which a dataset read refuses to combine; the files' types are
+    promoted to a common one)."""
+    import pyarrow as pa
+
+    tables = [_read_parquet_file(f) for f in parquet_files(path)]
+    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+    if len(tables) > 1:
+        table = table.unify_dictionaries()
+    del tables
+    return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _load_file(

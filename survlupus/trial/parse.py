@@ -15,6 +15,17 @@ import numpy as np
 import pandas as pd
 
 from survlupus.errors import Problem, Severity
+from survlupus.trial.distinct import (
+    factorized,
+    forget_factorized,
+    is_missing_value,
+    is_text,
+    missing_mask,
+    missing_values,
+    spread,
+)
+
+__all__ = ["TableContext", "forget_factorized", "missing_mask"]
 
 MAX_LISTED = 20
 """At most this many rows are listed per (table, column, check); the rest are summarised."""
@@ -45,7 +56,7 @@ class TableContext:
         if "subject_id" not in self.frame.columns:
             return None
         value = self.frame["subject_id"].iloc[pos]
-        return None if _is_missing(value) else str(value)
+        return None if is_missing_value(value) else str(value)
 
     def add(
         self,
@@ -92,70 +103,14 @@ class TableContext:
             )
 
 
-MISSING_CODES = frozenset({"", "na", "n/a", "null", ".", "nan"})
-"""Cell texts read as missing (any case, surrounding spaces ignored): empty, R's ``NA``, SAS's
-``.``, ``N/A``, ``NULL`` and ``NaN``."""
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip().casefold() in MISSING_CODES
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-_FACTORIZED: dict = {}
-
-
-def factorized(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of a column, kept for the next call on the same column (a parser asks
-    for it up to three times: missing values, the text, its normal form)."""
-    arr = raw.array
-    key = (id(arr), len(arr))
-    hit = _FACTORIZED.get(key)
-    if hit is None or hit[0] is not arr:
-        if len(_FACTORIZED) > 8:
-            _FACTORIZED.clear()
-        hit = (arr, *pd.factorize(raw, use_na_sentinel=True))
-        _FACTORIZED[key] = hit
-    return hit[1], hit[2]
-
-
-def forget_factorized() -> None:
-    """Drop the kept factorisations (called once a table is parsed)."""
-    _FACTORIZED.clear()
-
-
-def by_unique(raw: pd.Series, fn) -> pd.Series:
-    """``fn`` (a vectorised map of a ``string`` Series) applied to the column's distinct values
-    only, then spread back to every row: columns repeat their values (visit labels, flags,
-    drug names), so a string operation costs the distinct values, not the rows."""
-    codes, uniques = factorized(raw)
-    mapped = fn(pd.Series(uniques, dtype=object).astype("string")).to_numpy(dtype=object)
-    out = np.full(len(raw), pd.NA, dtype=object)
-    ok = codes >= 0
-    out[ok] = mapped[codes[ok]]
-    return pd.Series(pd.array(out, dtype="string"), index=raw.index)
-
-
-def missing_mask(raw: pd.Series) -> np.ndarray:
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        codes, uniques = factorized(raw)
-        u = pd.Series(uniques, dtype=object).astype("string")
-        missing = (u.isna() | u.str.strip().str.casefold().isin(MISSING_CODES)).to_numpy(bool)
-        return np.where(codes < 0, True, missing[np.maximum(codes, 0)] if len(u) else True)
-    return raw.isna().to_numpy(dtype=bool)
-
-
 def parse_text(ctx: TableContext, column: str) -> pd.Series:
     raw = ctx.frame[column]
-    out = by_unique(raw, lambda s: s.str.strip())
-    miss = missing_mask(raw)
-    return out.mask(miss).astype(object).where(~miss, None)
+    if not is_text(raw):
+        raw = raw.astype(object)
+    codes, uniques = factorized(raw)
+    text = uniques.str.strip().to_numpy(dtype=object, na_value=None)
+    text[missing_values(uniques)] = None
+    return pd.Series(spread(text, codes, None), index=raw.index, dtype=object)
 
 
 def parse_number(ctx: TableContext, column: str) -> pd.Series:
@@ -180,16 +135,18 @@ def parse_number(ctx: TableContext, column: str) -> pd.Series:
             )
             num = num.mask(infinite)
         return num
-    text = raw.astype("string").str.strip()
-    miss = missing_mask(raw)
-    num = pd.to_numeric(text.where(~miss), errors="coerce").astype("float64")
-    num = num.mask(np.isinf(num.to_numpy()))  # 'inf' is not a measurement
-    bad = ~miss & num.isna().to_numpy()
-    if bad.any():
-        comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).to_numpy()
+    codes, uniques = factorized(raw)
+    text = uniques.str.strip()
+    miss = missing_values(uniques)
+    num_u = pd.to_numeric(text.where(~miss), errors="coerce").astype("float64").to_numpy()
+    num_u[np.isinf(num_u)] = np.nan  # 'inf' is not a measurement
+    bad_u = ~miss & np.isnan(num_u)
+    if bad_u.any():
+        comma_u = text.str.fullmatch(r"-?\d+,\d+").fillna(False).to_numpy(bool)
+        bad, comma = spread(bad_u, codes, False), spread(comma_u, codes, False)
 
         def msg(p: int) -> str:
-            return f"{text.iloc[p]!r} is not a number"
+            return f"{text.iloc[codes[p]]!r} is not a number"
 
         ctx.flag(
             bad & comma, column, msg, "use a decimal point, not a decimal comma (1.2, not 1,2)"
@@ -200,19 +157,22 @@ def parse_number(ctx: TableContext, column: str) -> pd.Series:
             msg,
             "write a plain number, or leave the cell empty if not assessed",
         )
-    return num
+    return pd.Series(spread(num_u, codes, np.nan), index=raw.index)
 
 
 def parse_bool(ctx: TableContext, column: str) -> pd.Series:
     raw = ctx.frame[column]
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype("boolean")
-    miss = missing_mask(raw)
-    text = by_unique(raw, lambda s: s.str.strip().str.lower())
-    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[text.isin(_TRUE).fillna(False).to_numpy()] = True
-    out[text.isin(_FALSE).fillna(False).to_numpy()] = False
-    bad = ~miss & out.isna().to_numpy()
+    if not is_text(raw):
+        raw = raw.astype(object)
+    codes, uniques = factorized(raw)
+    norm = uniques.str.strip().str.lower()
+    is_true = norm.isin(_TRUE).fillna(False).to_numpy(bool)
+    is_false = norm.isin(_FALSE).fillna(False).to_numpy(bool)
+    known = spread(is_true | is_false, codes, False)
+    out = pd.Series(pd.arrays.BooleanArray(spread(is_true, codes, False), ~known), index=raw.index)
+    bad = spread(~missing_values(uniques) & ~(is_true | is_false), codes, False)
     ctx.flag(
         bad,
         column,
@@ -224,7 +184,6 @@ def parse_bool(ctx: TableContext, column: str) -> pd.Series:
 
 def parse_date(ctx: TableContext, column: str) -> pd.Series:
     raw = ctx.frame[column]
-    miss = missing_mask(raw)
     if pd.api.types.is_datetime64_any_dtype(raw):
         out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
         if out.dtype != "datetime64[ns]":
@@ -241,32 +200,67 @@ def parse_date(ctx: TableContext, column: str) -> pd.Series:
             severity="warning",
         )
         return out.dt.normalize()
-    text = by_unique(raw, lambda s: s.str.strip())
-    iso = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).to_numpy()
-    iso_midnight = text.str.fullmatch(_ISO_DATETIME.pattern).fillna(False).to_numpy()
+    if not is_text(raw):
+        raw = raw.astype(object)
+    codes, uniques = factorized(raw)
+    miss = missing_values(uniques)
+    text = uniques.str.strip()
+    iso = text.str.fullmatch(_ISO_DATE.pattern).fillna(False).to_numpy(bool)
+    iso |= text.str.fullmatch(_ISO_DATETIME.pattern).fillna(False).to_numpy(bool)
     head = text.str.slice(0, 10)
-    out = pd.to_datetime(head.where(iso | iso_midnight), format="%Y-%m-%d", errors="coerce")
-    not_iso = ~miss & ~(iso | iso_midnight)
+    day = pd.to_datetime(head.where(iso), format="%Y-%m-%d", errors="coerce")
+    year = pd.to_numeric(head.str.slice(0, 4).where(iso), errors="coerce")
+    odd_year = ((year < 1900) | (year > 2100)).fillna(False).to_numpy(dtype=bool)
+    impossible = ~miss & iso & ~odd_year & day.isna().to_numpy()
+    day = day.astype("datetime64[ns]").to_numpy()
+    day[odd_year] = np.datetime64("NaT")
+
+    def said(p: int) -> str:
+        return repr(text.iloc[codes[p]])
+
     ctx.flag(
-        not_iso,
+        spread(~miss & ~iso, codes, False),
         column,
-        lambda p: f"{text.iloc[p]!r} is not an ISO date",
+        lambda p: f"{said(p)} is not an ISO date",
         "write dates as YYYY-MM-DD (e.g. 2021-05-03)",
     )
-    year = pd.to_numeric(head.str.slice(0, 4).where(iso | iso_midnight), errors="coerce")
-    odd_year = ((year < 1900) | (year > 2100)).fillna(False).to_numpy(dtype=bool)
     ctx.flag(
-        odd_year, column, lambda p: f"{text.iloc[p]!r} has an implausible year", "correct the year"
-    )
-    impossible = ~miss & (iso | iso_midnight) & ~odd_year & out.isna().to_numpy()
-    ctx.flag(
-        impossible,
+        spread(odd_year, codes, False),
         column,
-        lambda p: f"{text.iloc[p]!r} is not a real calendar date",
+        lambda p: f"{said(p)} has an implausible year",
+        "correct the year",
+    )
+    ctx.flag(
+        spread(impossible, codes, False),
+        column,
+        lambda p: f"{said(p)} is not a real calendar date",
         "correct the day or month",
     )
-    out = out.mask(odd_year)
-    return out.astype("datetime64[ns]")
+    return pd.Series(spread(day, codes, np.datetime64("NaT")), index=raw.index)
+
+
+def _choose(
+    ctx: TableContext, column: str, allowed: tuple[str, ...], upper: bool, what: str, severity
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, each distinct value's canonical spelling (``None`` if not allowed) and whether
+    it is allowed; flags every cell that is filled but not one of ``allowed``."""
+    raw = ctx.frame[column]
+    if not is_text(raw):
+        raw = raw.astype(object)
+    codes, uniques = factorized(raw)
+    text = uniques.str.strip()
+    norm = text.str.upper() if upper else text.str.lower()
+    ok = norm.isin(allowed).fillna(False).to_numpy(bool)
+    ctx.flag(
+        spread(~missing_values(uniques) & ~ok, codes, False),
+        column,
+        lambda p: f"unknown {what} {text.iloc[codes[p]]!r}",
+        "use one of: " + ", ".join(allowed),
+        severity=severity,
+    )
+    canonical = norm.to_numpy(dtype=object, na_value=None)
+    canonical[~ok] = None
+    return codes, canonical, ok
 
 
 def parse_choice(
@@ -279,22 +273,17 @@ def parse_choice(
     severity: Severity = "error",
 ) -> pd.Series:
     """Text restricted to ``allowed`` (case-insensitive); returns the canonical spelling."""
-    raw = ctx.frame[column]
-    miss = missing_mask(raw)
-    text = by_unique(raw, lambda s: s.str.strip())
-    norm = by_unique(
-        raw, lambda s: s.str.strip().str.upper() if upper else s.str.strip().str.lower()
-    )
-    ok = norm.isin(allowed).fillna(False).to_numpy()
-    bad = ~miss & ~ok
-    ctx.flag(
-        bad,
-        column,
-        lambda p: f"unknown {what} {text.iloc[p]!r}",
-        "use one of: " + ", ".join(allowed),
-        severity=severity,
-    )
-    return norm.where(ok).astype(object).where(ok, None)
+    codes, canonical, _ = _choose(ctx, column, allowed, upper, what, severity)
+    return pd.Series(spread(canonical, codes, None), index=ctx.frame.index, dtype=object)
+
+
+def parse_grade(ctx: TableContext, column: str, grades: tuple[str, ...], what: str) -> pd.Series:
+    """An ordered grade (``A`` worst ... ``E``), upper-cased, as an ordered categorical."""
+    codes, canonical, ok = _choose(ctx, column, grades, True, what, "error")
+    rank = np.array([grades.index(g) if k else -1 for g, k in zip(canonical, ok, strict=True)])
+    order = spread(rank.astype("int64"), codes, -1) if len(rank) else np.full(len(codes), -1)
+    dtype = pd.CategoricalDtype(list(grades), ordered=True)
+    return pd.Series(pd.Categorical.from_codes(order, dtype=dtype), index=ctx.frame.index)
 
 
 def check_range(

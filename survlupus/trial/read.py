@@ -330,14 +330,14 @@ def _parse_table(ctx: TableContext) -> pd.DataFrame:
             f"add the {ctx.name} records",
             severity="error" if ctx.name in REQUIRED_TABLES else "warning",
         )
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        kind = spec.columns.get(col)
-        out[col] = _parse_column(ctx, col, kind)
     scale = ctx.frame.attrs.get("unit_scale", {})
-    for col, f in scale.items():
-        if col in out:
-            out[col] = out[col] * f
+    parsed = {}
+    for col in frame.columns:
+        parsed[col] = _parse_column(ctx, col, spec.columns.get(col))
+        if col in scale:
+            parsed[col] = parsed[col] * scale[col]
+    # one column per block, no consolidated copy of the whole table
+    out = pd.DataFrame(parsed, index=frame.index, copy=False)
     for col, rng in RANGES.items():
         if col in out and spec.columns.get(col) == "number":
             parse.check_range(
@@ -350,7 +350,7 @@ def _parse_table(ctx: TableContext) -> pd.DataFrame:
     parse.forget_factorized()  # the table's columns are parsed: no reference kept
     out["_row"] = (np.arange(len(frame)) + 2) if ctx.is_file else frame.index.to_numpy()
     out = check_keys(ctx, out)
-    out = out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # in place: no copy of the columns
     out.attrs["source"] = ctx.source
     return out
 
@@ -376,8 +376,7 @@ def _parse_column(ctx: TableContext, col: str, kind: str | None) -> pd.Series:
     if kind == "bool":
         return parse.parse_bool(ctx, col)
     if kind == "grade":
-        grades = parse.parse_choice(ctx, col, BILAG_GRADES, upper=True, what="BILAG-2004 grade")
-        return pd.Categorical(grades, categories=list(BILAG_GRADES), ordered=True)
+        return parse.parse_grade(ctx, col, BILAG_GRADES, what="BILAG-2004 grade")
     if kind == "sex":
         return parse.parse_choice(ctx, col, ("F", "M"), upper=True, what="sex")
     raise AssertionError(kind)

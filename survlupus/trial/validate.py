@@ -20,6 +20,7 @@ from survlupus.clinical.immunosuppressants import SFI_D_IMMUNOSUPPRESSANTS, name
 from survlupus.clinical.sledai import has_descriptors, sledai2k_score
 from survlupus.errors import Problem
 from survlupus.trial.adverse import check_fatal
+from survlupus.trial.keys import subject_positions, take_by_subject
 from survlupus.trial.reporter import Reporter as _Reporter
 from survlupus.trial.schema import SLEDAI_DESCRIPTORS, SLEDAI_WEIGHTS
 from survlupus.trial.timeline import check_timeline
@@ -37,6 +38,7 @@ def cross_table_checks(
     if "subject_id" not in subjects:
         return problems
     known = set(subjects["subject_id"].dropna())
+    index = pd.Index(subjects["subject_id"].dropna().unique())
     folded = {str(k).casefold(): k for k in known}
 
     def not_known(value) -> str:
@@ -49,7 +51,7 @@ def cross_table_checks(
         if "subject_id" not in df or df.empty:
             continue
         rep = _Reporter(name, df, sources.get(name, name), problems)
-        orphan = df["subject_id"].notna() & ~df["subject_id"].isin(known)
+        orphan = df["subject_id"].notna() & (subject_positions(df["subject_id"], index) < 0)
         rep.flag(
             orphan.to_numpy(),
             "subject_id",
@@ -104,8 +106,8 @@ def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
     if visits.empty or "visit_date" not in visits:
         return
     rep = _Reporter("visits", visits, sources.get("visits", "visits"), problems)
-    died = visits["subject_id"].map(death_date)
-    after_death = (visits["visit_date"] > died).to_numpy()
+    died = take_by_subject(death_date, subject_positions(visits["subject_id"], death_date.index))
+    after_death = (visits["visit_date"].to_numpy() > died.to_numpy()).astype(bool)
     rep.flag(
         after_death,
         "visit_date",
@@ -113,9 +115,9 @@ def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
         "correct the date; derivations ignore visits after death",
         severity="warning",
     )
-    start = visits["subject_id"].map(
-        subjects.drop_duplicates("subject_id").set_index("subject_id")["start_date"]
-    )
+    subj = subjects.drop_duplicates("subject_id").set_index("subject_id")
+    at = subject_positions(visits["subject_id"], subj.index)
+    start = take_by_subject(subj["start_date"], at).set_axis(visits.index)
     days_before = (start - visits["visit_date"]).dt.days
     rep.flag(
         (days_before > EARLY_VISIT_DAYS).to_numpy(),
@@ -141,9 +143,7 @@ def _check_follow_up(tables, sources, problems: list[Problem]) -> None:
         severity="warning",
     )
     if "end_date" in subjects:
-        last = visits["subject_id"].map(
-            subjects.set_index("subject_id")["end_date"].loc[lambda s: ~s.index.duplicated()]
-        )
+        last = take_by_subject(subj["end_date"], at).set_axis(visits.index)
         after_end = ((visits["visit_date"] > last) & ~after_death).to_numpy()
         rep.flag(
             after_end,
@@ -219,11 +219,12 @@ def fill_derived(
     subjects = tables["subjects"]
     if "creatinine_umol_l" in visits and {"age_years", "sex"} <= set(subjects.columns):
         subj = subjects.drop_duplicates("subject_id").set_index("subject_id")
-        start = visits["subject_id"].map(subj["start_date"])
-        age = visits["subject_id"].map(subj["age_years"]) + (
+        at = subject_positions(visits["subject_id"], subj.index)
+        start = take_by_subject(subj["start_date"], at).set_axis(visits.index)
+        age = take_by_subject(subj["age_years"], at).set_axis(visits.index) + (
             (visits["visit_date"] - start).dt.days / DAYS_PER_YEAR
         )
-        sex = visits["subject_id"].map(subj["sex"])
+        sex = take_by_subject(subj["sex"], at).set_axis(visits.index)
         computed = ckd_epi_2021(visits["creatinine_umol_l"], age, sex)
         if "egfr_ml_min" in visits:
             visits["egfr_ml_min"] = visits["egfr_ml_min"].fillna(computed)
@@ -233,5 +234,7 @@ def fill_derived(
     tables["visits"] = visits
     for name, df in tables.items():
         if "_row" in df:
-            tables[name] = df.drop(columns="_row")
+            df = df.copy(deep=False)
+            del df["_row"]  # removes the column's block: no copy of the others
+            tables[name] = df
     return tables, problems

@@ -224,7 +224,9 @@ def derive_adtte(
         for e in endpoints
     ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ADTTE_COLUMNS)
-    return out.sort_values(["PARAMCD", "USUBJID"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["PARAMCD", "USUBJID"], kind="stable")
+    out.index = pd.RangeIndex(len(out))  # the sort made a copy already
+    return out
 
 
 def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:

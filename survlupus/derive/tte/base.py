@@ -17,6 +17,7 @@ import pandas as pd
 from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.engine import CensorSource, Convention, EventSource
 from survlupus.derive.tte.panel import VisitPanel
+from survlupus.trial.keys import is_sorted_by, seq_in_runs
 from survlupus.trial.model import Trial
 
 UNITS = {
@@ -234,8 +235,11 @@ def record_seq(table: pd.DataFrame, date: str, *ties: str) -> pd.Series:
     then ``ties``: what SDTM's ``--SEQ`` is, and what ADaM's ``SRCSEQ`` points to."""
     if table.empty:
         return pd.Series(dtype="float64", index=table.index)
-    order = table.sort_values(["subject_id", date, *ties], kind="stable")
-    return (order.groupby("subject_id", sort=False).cumcount() + 1).reindex(table.index)
+    keys = ["subject_id", date, *ties]
+    # Trial tables are kept in this order already: then numbering runs is all it takes
+    order = table if is_sorted_by(table, keys) else table.sort_values(keys, kind="stable")
+    seq = pd.Series(seq_in_runs(order["subject_id"].to_numpy()), index=order.index)
+    return seq if order is table else seq.reindex(table.index)
 
 
 def event_records(trial: Trial, names: Sequence[str], severity: str | None = None) -> pd.DataFrame:

@@ -22,7 +22,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from survlupus.trial.keys import seq_in_runs, subject_positions, take_by_subject
 from survlupus.trial.model import Trial
+
+
+def _run_numbers(ids: pd.Series) -> np.ndarray:
+    """0, 1, 2 ... for each subject in order of first appearance (``pd.factorize``), from the
+    runs of equal IDs when the rows are grouped by subject (as ``Trial.visits`` is)."""
+    a = ids.to_numpy(dtype=object)
+    if len(a) < 2:
+        return np.zeros(len(a), dtype=np.intp)
+    new = np.r_[True, a[1:] != a[:-1]]
+    runs = np.cumsum(new) - 1
+    if runs[-1] + 1 == len(pd.unique(a[new])):
+        return runs
+    return pd.factorize(ids)[0]
 
 
 @dataclass(eq=False)
@@ -38,17 +52,19 @@ class VisitPanel:
         if cached is not None:
             return cached
         v = trial.visits
-        subj = trial.subjects.set_index("subject_id")
+        subjects = trial.subjects
         # Trial.visits is sorted by subject and date already: a shallow copy shares its columns
-        frame = v.copy(deep=False).reset_index(drop=True)
-        frame["start_date"] = frame["subject_id"].map(subj["start_date"])
+        frame = v.copy(deep=False)
+        frame.index = pd.RangeIndex(len(frame))  # in place: no copy of the columns
+        # position of the subject in trial.subjects (sorted by subject_id): the engine's key
+        spos = subject_positions(frame["subject_id"], pd.Index(subjects["subject_id"]))
+        frame["start_date"] = take_by_subject(subjects["start_date"], spos)
         frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
         frame["post"] = frame["visit_date"] > frame["start_date"]
-        frame["_sid"] = pd.factorize(frame["subject_id"])[0]  # integer keys group faster
-        # position of the subject in trial.subjects (sorted by subject_id): the engine's key
-        frame["_spos"] = pd.Index(trial.subjects["subject_id"]).get_indexer(frame["subject_id"])
-        if "weight_kg" in subj:
-            frame["weight_kg"] = frame["subject_id"].map(subj["weight_kg"])
+        frame["_sid"] = _run_numbers(frame["subject_id"])  # integer keys group faster
+        frame["_spos"] = spos
+        if "weight_kg" in subjects:
+            frame["weight_kg"] = take_by_subject(subjects["weight_kg"], spos)
         panel = cls(frame)
         trial.__dict__["_visit_panel"] = panel  # Trial is frozen; cache beside its fields
         return panel
@@ -80,7 +96,8 @@ class VisitPanel:
     def seq(self) -> pd.Series:
         """Each row's sequence number within its subject (1, 2, ...; by date): ``SRCSEQ``."""
         if "seq" not in self._cache:
-            self._cache["seq"] = self.frame.groupby("_sid", sort=False).cumcount() + 1
+            seq = seq_in_runs(self.frame["_sid"].to_numpy())  # rows are grouped by subject
+            self._cache["seq"] = pd.Series(seq, index=self.frame.index)
         return self._cache["seq"]
 
     @property

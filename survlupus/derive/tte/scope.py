@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from survlupus.trial.keys import is_sorted_by, run_starts
 from survlupus.trial.model import Trial
 
 ONE_DAY = pd.Timedelta(days=1)
@@ -28,6 +30,16 @@ def death_dates(trial: Trial) -> pd.Series:
     if ev.empty or "event" not in ev:
         return pd.Series(dtype="datetime64[ns]")
     return ev.loc[ev["event"] == "death"].groupby("subject_id")["start_date"].min()
+
+
+def _last_visit(visits: pd.DataFrame) -> pd.Series:
+    """Each subject's last visit date; Trial.visits is sorted by subject and date, so it is the
+    last row of each subject's run (a group-by otherwise)."""
+    if not is_sorted_by(visits, ["subject_id", "visit_date"]):
+        return visits.groupby("subject_id")["visit_date"].max()
+    ids = visits["subject_id"].to_numpy()
+    last = np.r_[run_starts(ids)[1:], len(ids)] - 1
+    return pd.Series(visits["visit_date"].to_numpy()[last], index=ids[last])
 
 
 def observation(trial: Trial, window_days: int, subgroup: str | None = None) -> pd.DataFrame:
@@ -45,7 +57,7 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
     if subgroup is not None:
         s = s[s.get("subgroup", pd.Series("", index=s.index)) == subgroup]
     s = s.sort_values("subject_id", kind="stable")
-    last_visit = trial.visits.groupby("subject_id")["visit_date"].max()
+    last_visit = _last_visit(trial.visits)
     end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
     last_contact = end.fillna(s["subject_id"].map(last_visit)).fillna(s["start_date"])
     death = s["subject_id"].map(death_dates(trial))
