@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +45,10 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             text = out[col]
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+            codes, uniques = pd.factorize(text)  # each distinct value once
+            start = FORMULA_START
+            bad = [isinstance(v, str) and v.startswith(start) for v in uniques]
+            risky = np.array([*bad, False], dtype=bool)[codes]
             if risky.any():
                 out[col] = text.where(~risky, "'" + text.astype(str))
     return out

@@ -28,10 +28,29 @@ def to_ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
+def per_distinct(text, fn):
+    """``fn`` (Series -> Series) of a text column computed on its distinct values only and put
+    back on every row (dataset columns repeat their values: arms, parameters, flags)."""
+    import numpy as np
+    import pandas as pd
+
+    text = pd.Series(text)
+    codes, uniques = pd.factorize(text)
+    done = np.asarray(fn(pd.Series(uniques, dtype=object)).to_numpy(), dtype=object)
+    return pd.Series(done[codes] if len(done) else np.empty(len(text), object), index=text.index)
+
+
 def ascii_series(values):
     """:func:`to_ascii` of a text column, computed once per distinct value (columns repeat)."""
     import pandas as pd
 
     text = pd.Series(values).fillna("").astype(str)
-    uniques = text.unique()
-    return text.map(dict(zip(uniques, (to_ascii(u) for u in uniques), strict=True))).astype(str)
+    return per_distinct(text, lambda u: u.map(to_ascii)).astype(str)
+
+
+def max_length(text) -> int:
+    """The longest text of a column (0 when empty), measured on its distinct values."""
+    import pandas as pd
+
+    uniques = pd.Series(pd.unique(pd.Series(text).to_numpy(dtype=object)), dtype=object)
+    return int(uniques.astype(str).str.len().max()) if len(uniques) else 0

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from survlupus.render.adam.variables import continuations
-from survlupus.render.ascii import ascii_series, to_ascii
+from survlupus.render.ascii import ascii_series, max_length, per_distinct, to_ascii
 from survlupus.textsafe import csv_safe
 
 XPT_TEXT_BYTES = 200
@@ -39,11 +39,12 @@ def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
     for col in [c for c in df.columns if df[c].dtype == object]:
         text = ascii_series(out[col])
-        if text.str.len().max() <= XPT_TEXT_BYTES if len(text) else True:
+        longest = max_length(text)
+        if longest <= XPT_TEXT_BYTES:
             out[col] = text
             continue
-        n_parts = int(np.ceil(text.str.len().max() / XPT_TEXT_BYTES))
-        out[col] = text.str.slice(0, XPT_TEXT_BYTES)
+        n_parts = int(np.ceil(longest / XPT_TEXT_BYTES))
+        out[col] = per_distinct(text, lambda u: u.str.slice(0, XPT_TEXT_BYTES))
         pos = list(out.columns).index(col)
         for k, name in enumerate(continuations(col, n_parts)[1:], start=2):
             if name in out.columns:
@@ -51,9 +52,8 @@ def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
                     f"XPT: the continuation {name} of {col} clashes with a column of that name; "
                     "rename the column or write CSV/Parquet"
                 )
-            out.insert(
-                pos + k - 1, name, text.str.slice((k - 1) * XPT_TEXT_BYTES, k * XPT_TEXT_BYTES)
-            )
+            lo, hi = (k - 1) * XPT_TEXT_BYTES, k * XPT_TEXT_BYTES
+            out.insert(pos + k - 1, name, per_distinct(text, lambda u, a=lo, b=hi: u.str[a:b]))
             labels[name] = f"{labels.get(col, col)[:30]} (part {k})"
     return out
 

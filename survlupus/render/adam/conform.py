@@ -27,7 +27,7 @@ import pandas as pd
 from survlupus.derive.adsl import CORE
 from survlupus.render.adam.specs import TEXT_BYTES, DatasetSpec, spec_for
 from survlupus.render.adam.variables import VARIABLES, continuations
-from survlupus.render.ascii import ascii_series
+from survlupus.render.ascii import ascii_series, per_distinct
 
 MAX_DECIMALS = 6
 
@@ -63,7 +63,7 @@ def _split(out: pd.DataFrame, spec: DatasetSpec, name: str) -> pd.DataFrame:
         text = ascii_series(out[col])
         parts = spec.parts.get(col, 1)
         limit = parts * TEXT_BYTES
-        long = text.str.len() > limit
+        long = (per_distinct(text, lambda u: u.str.len()) > limit).to_numpy(bool)
         if long.any():
             rows = ", ".join(out.loc[long, "USUBJID"].astype(str).head(3))
             warnings.warn(
@@ -75,7 +75,8 @@ def _split(out: pd.DataFrame, spec: DatasetSpec, name: str) -> pd.DataFrame:
             text = text.where(~long, text.str.slice(0, limit - 3) + "...")
         names = continuations(col, parts)
         for k, part in enumerate(names):
-            out[part] = text.str.slice(k * TEXT_BYTES, (k + 1) * TEXT_BYTES)
+            lo, hi = k * TEXT_BYTES, (k + 1) * TEXT_BYTES
+            out[part] = per_distinct(text, lambda u, a=lo, b=hi: u.str[a:b]).astype(str)
     return out
 
 

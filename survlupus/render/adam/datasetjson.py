@@ -24,6 +24,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from survlupus.render.adam.specs import DatasetSpec
@@ -115,6 +116,27 @@ def _value(x, kind: str):
     return str(x)
 
 
+def _column_values(col: pd.Series, kind: str) -> list:
+    """A column's JSON values (``_value`` of each cell), converted a column at a time."""
+    missing = col.isna().to_numpy()
+    if kind == "date" and pd.api.types.is_datetime64_any_dtype(col):
+        text = col.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    elif kind == "double" and pd.api.types.is_numeric_dtype(col):
+        text = col.to_numpy(dtype=float, na_value=np.nan).tolist()
+    elif kind == "integer" and pd.api.types.is_numeric_dtype(col):
+        text = col.fillna(0).to_numpy(dtype="int64").tolist()
+    elif kind == "string" and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(col)  # text repeats: each distinct value once
+        table = np.array([*map(str, uniques), None], dtype=object)
+        return table[codes].tolist()  # code -1 (missing) picks None
+    else:
+        return [_value(v, kind) for v in col.astype(object).tolist()]
+    out = list(text)
+    for i in np.flatnonzero(missing):
+        out[i] = None
+    return out
+
+
 def to_dataset_json(
     df: pd.DataFrame, spec: DatasetSpec, study: str, created: str, version: str = ""
 ) -> dict:
@@ -133,15 +155,6 @@ def to_dataset_json(
         if c in spec.keys:
             col["keySequence"] = spec.keys.index(c) + 1
         columns.append(col)
-    values = [df[c].astype(object).tolist() for c in df.columns]
-    rows = (
-        [
-            [_value(v, k) for v, k in zip(row, kinds, strict=True)]
-            for row in zip(*values, strict=True)
-        ]
-        if len(df.columns)
-        else []
-    )
     return {
         "datasetJSONCreationDateTime": created,
         "datasetJSONVersion": VERSION,
@@ -157,8 +170,56 @@ def to_dataset_json(
         "name": spec.name,
         "label": spec.label,
         "columns": columns,
-        "rows": rows,
+        "rows": _rows(df, kinds, 0, len(df)),
     }
+
+
+def _rows(df: pd.DataFrame, kinds: list[str], start: int, stop: int) -> list[list]:
+    part = df.iloc[start:stop]
+    values = [_column_values(part[c], k) for c, k in zip(df.columns, kinds, strict=True)]
+    return list(map(list, zip(*values, strict=True))) if len(df.columns) else []
+
+
+CHUNK_ROWS = 50_000
+"""Rows converted, checked and written at a time by :func:`write_frame_json`."""
+
+
+def write_frame_json(
+    df: pd.DataFrame, spec: DatasetSpec, study: str, created: str, path: str | Path, version=""
+) -> Path:
+    """:func:`to_dataset_json` and :func:`write_dataset_json` in one, a chunk of rows at a
+    time (the same bytes; memory bounded by the chunk, not by the dataset)."""
+    first = to_dataset_json(df.iloc[:CHUNK_ROWS], spec, study, created, version)
+    kinds = [c["dataType"] for c in first["columns"]]
+    if len(df) > CHUNK_ROWS:  # string lengths over the whole dataset
+        first["columns"] = to_dataset_json(df.iloc[:0], spec, study, created)["columns"]
+        for col in first["columns"]:
+            if col["dataType"] == "string":
+                col["length"] = max(1, int(df[col["name"]].astype(str).str.len().max()))
+    first["records"] = len(df)
+    path = Path(path)
+    chunks = [first["rows"]]
+    with path.open("w", encoding="utf-8") as out:
+        for k, start in enumerate(range(0, max(len(df), 1), CHUNK_ROWS)):
+            rows = chunks.pop() if k == 0 else _rows(df, kinds, start, start + CHUNK_ROWS)
+            problems = check_dataset_json({**first, "rows": rows, "records": len(rows)})
+            if problems:
+                where = f" (rows from {start + 1})" if start else ""
+                raise ValueError(
+                    f"{path}: not valid Dataset-JSON v1.1{where}: " + "; ".join(problems[:5])
+                )
+            if k == 0:
+                head = _dumps({**first, "rows": []})
+                out.write(head[: -len("]}")])
+            else:
+                out.write(",")
+            out.write(_dumps(rows)[1:-1])
+        out.write("]}\n")
+    return path
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def write_dataset_json(doc: dict, path: str | Path) -> Path:
@@ -167,8 +228,7 @@ def write_dataset_json(doc: dict, path: str | Path) -> Path:
     if problems:
         raise ValueError(f"{path}: not valid Dataset-JSON v1.1: " + "; ".join(problems[:5]))
     path = Path(path)
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(_dumps(doc) + "\n", encoding="utf-8")
     return path
 
 
@@ -183,14 +243,20 @@ def check_dataset_json(doc: dict) -> list[str]:
     import jsonschema
 
     validator = jsonschema.Draft201909Validator(SCHEMA)
-    problems = [e.message for e in sorted(validator.iter_errors(doc), key=lambda e: e.path)]
+    # the schema says only that rows are arrays: checked below with every value's type, a
+    # column at a time (validating each row with jsonschema costs seconds per 100,000 rows)
+    rows = doc.get("rows", [])
+    head = {**doc, "rows": rows[:1]} if isinstance(rows, list) else doc
+    problems = [e.message for e in sorted(validator.iter_errors(head), key=lambda e: e.path)]
     if problems:
         return problems
     cols = doc["columns"]
     names = [c["name"] for c in cols]
     if len(set(names)) != len(names):
         problems.append("column names repeat")
-    rows = doc.get("rows", [])
+    not_list = next((i for i, row in enumerate(rows) if not isinstance(row, list)), None)
+    if not_list is not None:
+        return [f"row {not_list + 1} is not an array"]
     if doc["records"] != len(rows):
         problems.append(f"records is {doc['records']} but there are {len(rows)} rows")
     check = {"string": (str,), "integer": (int,), "double": (int, float), "date": (str,)}
@@ -202,14 +268,20 @@ def check_dataset_json(doc: dict) -> list[str]:
         kinds = check.get(c["dataType"])
         if kinds is None:
             continue
-        for i, row in enumerate(rows):
-            v = row[j]
-            if v is None:
-                continue
-            if isinstance(v, bool) or not isinstance(v, kinds):
-                problems.append(f"row {i + 1}, {c['name']}: {v!r} is not a {c['dataType']}")
-                break
-            if c["dataType"] == "date" and not _ISO_DATE.match(v):
-                problems.append(f"row {i + 1}, {c['name']}: {v!r} is not an ISO 8601 date")
-                break
+        column = [row[j] for row in rows]
+        types = set(map(type, column)) - {type(None)}
+        if types - set(kinds):  # a rare bad value: find the first one
+            i, v = next(
+                (i, v)
+                for i, v in enumerate(column)
+                if v is not None and (isinstance(v, bool) or not isinstance(v, kinds))
+            )
+            problems.append(f"row {i + 1}, {c['name']}: {v!r} is not a {c['dataType']}")
+        elif c["dataType"] == "date":
+            bad = next(
+                (i for i, v in enumerate(column) if v is not None and not _ISO_DATE.match(v)), None
+            )
+            if bad is not None:
+                v = column[bad]
+                problems.append(f"row {bad + 1}, {c['name']}: {v!r} is not an ISO 8601 date")
     return problems

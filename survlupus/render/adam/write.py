@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from survlupus.render.adam.conform import conform
-from survlupus.render.adam.datasetjson import creation_stamp, to_dataset_json, write_dataset_json
+from survlupus.render.adam.datasetjson import creation_stamp, write_frame_json
 from survlupus.render.adam.metadata import dataset_metadata, write_metadata
 from survlupus.render.adam.specs import spec_for
 from survlupus.render.datasets import write_dataset
@@ -43,8 +43,7 @@ def _write(frame, spec, path: Path, study: str, created: str) -> Path:
     :func:`~survlupus.render.datasets.write_dataset` (CSV, Parquet, XPT) with the labels."""
     if path.suffix.lower() == ".json":
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = to_dataset_json(frame, spec, study, created, _version())
-        return write_dataset_json(doc, path)
+        return write_frame_json(frame, spec, study, created, path, _version())
     labels = {v: spec.label_of(v) for v in frame.columns}
     return write_dataset(frame, path, labels=labels, name=spec.name, dataset_label=spec.label)
 
