@@ -11,7 +11,9 @@ import pytest
 import survlupus
 from survlupus.jobs.report import write_report
 from survlupus.render import page as page_module
-from survlupus.render.figures.swimmer import plot_swimmer, sample_lanes
+from survlupus.render.figures.sampling import sample_lanes
+from survlupus.render.figures.swimmer import plot_swimmer
+from survlupus.render.figures.trajectories import plot_trajectory
 
 from .conftest import SYNTHETIC
 
@@ -62,3 +64,24 @@ def test_the_audit_is_the_same_whether_split_or_not(n, monkeypatch):
     _, pages = page_module.audit_pages(ds["adtte"], ds["adrs"], ds["adepisodes"])
     blocks = inline.split("<details>")[1:]
     assert all(any(b in p for p in pages.values()) for b in blocks)
+
+
+def test_a_spaghetti_plot_of_many_subjects_draws_a_stated_sample():
+    warnings.simplefilter("ignore")
+    trial = survlupus.read_trial(SYNTHETIC / "musc")
+    fig, ax = plot_trajectory(trial, "sledai2k", max_lines=20, by_subgroup=False)
+    subjects = {
+        line.get_gid() for line in ax.get_lines() if (line.get_gid() or "").startswith("subject|")
+    }
+    # 81 subjects, 27 an arm; every 5th (81 / 20 rounded up) of each arm in ID order: 6 an arm
+    assert len(subjects) == 18
+    by_arm = trial.subjects.sort_values("subject_id").groupby("arm")["subject_id"]
+    expected = {f"subject|{s}" for _, ids in by_arm for s in ids.iloc[::5]}
+    assert subjects == expected
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "18 of 81 subjects shown: every 5th subject of each arm, in ID order" in notes
+    fig, ax = plot_trajectory(
+        trial, "sledai2k", by_subgroup=False
+    )  # 81 fit under the default cap: all drawn
+    assert sum((line.get_gid() or "").startswith("subject|") for line in ax.get_lines()) == 81
+    assert "shown" not in " ".join(t.get_text() for t in ax.texts)

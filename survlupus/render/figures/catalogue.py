@@ -382,7 +382,8 @@ def _draw(results, kind: str, key: str | None):
             results.datasets["adtte"],
             color_by="arm" if len(results.arms) > 1 else "subgroup",
         )
-        fig.set_size_inches(width_inches("double"), 0.16 * trial.n_subjects + 1.4)
+        # the height plot_swimmer chose for the lanes it drew (a sample above 200 subjects)
+        fig.set_size_inches(width_inches("double"), fig.get_size_inches()[1])
         return fig
     if key is None or not _has_variable(trial, key):
         raise ValueError(f"{kind} needs a visit variable the trial records, not {key!r}")

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
+from survlupus.render.figures.sampling import sample_lanes, sample_note
 from survlupus.render.figures.style import arm_colors
 from survlupus.render.figures.timeaxis import (
     axis_label,
@@ -87,16 +88,6 @@ def swimmer_events(
 
 MAX_LANES = 200
 """Above this many subjects the swimmer plot shows a systematic sample (the figure says so)."""
-
-
-def sample_lanes(lanes: pd.DataFrame, max_lanes: int) -> pd.DataFrame:
-    """Every k-th subject of each group in ID order (k = ceil(N / max_lanes)), all when N fits."""
-    if len(lanes) <= max_lanes:
-        return lanes
-    k = -(-len(lanes) // max_lanes)
-    ordered = lanes.sort_values(["group", "USUBJID"], kind="stable")
-    keep = ordered.groupby("group", sort=False).cumcount() % k == 0
-    return ordered[keep.to_numpy()]
 
 
 def plot_swimmer(
@@ -248,11 +239,7 @@ def plot_swimmer(
     legend.set_gid("legend")
     notes = []
     if len(lanes) < total:
-        k = -(-total // max_lanes)
-        notes.append(
-            f"{len(lanes)} of {total} subjects shown: every {k}th subject of each "
-            f"{heading.lower()}, in ID order"
-        )
+        notes.append(sample_note(len(lanes), total, max_lanes, heading.lower()))
     if beyond.any():
         notes.append(f"> follow-up continues beyond the axis (total {unit} written at the end)")
     if notes:

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from survlupus.derive.bds import PARAMETERS
+from survlupus.render.figures.sampling import sample_lanes, sample_note
 from survlupus.render.figures.style import arm_colors
 from survlupus.render.figures.timeaxis import axis_label, check_unit, nice_ticks, tick_labels, to_x
 
@@ -55,6 +56,10 @@ LABELS = {
     "pga": "PGA",
     "pred_eq_mg_day": "Prednisone eq. (mg/day)",
 }
+
+
+MAX_LINES = 300
+"""Above this many subjects a spaghetti plot draws a systematic sample of them (it says so)."""
 
 
 def _subgroups(trial) -> pd.Series:
@@ -163,14 +168,17 @@ def plot_trajectory(
     max_day: int | None = None,
     by_subgroup: bool | None = None,
     schedule: list | None = None,
+    max_lines: int = MAX_LINES,
 ):
     """``kind="spaghetti"`` (one line per subject) or ``"summary"`` (per arm: mean with 95 % CI,
     or median with IQR for skewed measures; arms dodged, N per arm under each visit).
 
     ``by_subgroup`` (default: when the trial has two or more subgroups) draws one panel per
     subgroup, so nephritis and cytopenia are not pooled; ``schedule`` (the plan's visits, with
-    ``label`` and ``day``) labels the axis with the visits. Returns ``(figure, axes)`` — one
-    axes, or a list of them with panels.
+    ``label`` and ``day``) labels the axis with the visits. Above ``max_lines`` subjects
+    (default 300) a spaghetti plot draws a systematic sample: every k-th subject of each arm in
+    ID order (:mod:`~survlupus.render.figures.sampling`), said under the axis; summaries use
+    every subject. Returns ``(figure, axes)`` — one axes, or a list of them with panels.
     """
     unit = check_unit(time_unit)
     if kind not in ("spaghetti", "summary"):
@@ -197,6 +205,13 @@ def plot_trajectory(
     )
     if max_day is not None:
         data = data[data["day"] <= max_day]
+    note = ""
+    if kind == "spaghetti":
+        lanes = data[["USUBJID", "arm"]].drop_duplicates("USUBJID")
+        kept = sample_lanes(lanes.rename(columns={"arm": "group"}), max_lines)
+        if len(kept) < len(lanes):
+            note = sample_note(len(kept), len(lanes), max_lines, "arm")
+            data = data[data["USUBJID"].isin(kept["USUBJID"])]
     max_x = float(to_x(data["day"].max(), unit)) if len(data) else 1.0
     if schedule:
         visits = [
@@ -241,6 +256,17 @@ def plot_trajectory(
     axes[0].set_ylabel(label)
     for a in axes:
         a.set_xlabel(axis_label(unit) if not schedule else "Visit")
+    if note:
+        axes[0].annotate(
+            note,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -30),
+            textcoords="offset points",
+            fontsize="small",
+            color="0.3",
+            va="top",
+        )
     handles = [h for h, _ in zip(*axes[0].get_legend_handles_labels(), strict=True)]
     if handles:
         axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
