@@ -41,7 +41,7 @@ _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX))
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot run as spreadsheet formulas (see the module)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns replaced, never changed in place
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             text = out[col]

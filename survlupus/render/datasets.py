@@ -36,7 +36,7 @@ XPT_TEXT_BYTES = 200
 
 
 def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)  # columns replaced, never changed in place
     for col in [c for c in df.columns if df[c].dtype == object]:
         text = ascii_series(out[col])
         longest = max_length(text)

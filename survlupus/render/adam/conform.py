@@ -58,8 +58,9 @@ def _round(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _split(out: pd.DataFrame, spec: DatasetSpec, name: str) -> pd.DataFrame:
-    for col in [c for c in spec.columns if VARIABLES[c].type == "string"]:
+def _split(out: pd.DataFrame, spec: DatasetSpec, name: str, columns: list[str]) -> pd.DataFrame:
+    """The text ``columns`` in ASCII, each cut into its continuation variables."""
+    for col in columns:
         text = ascii_series(out[col])
         parts = spec.parts.get(col, 1)
         limit = parts * TEXT_BYTES
@@ -126,11 +127,15 @@ def conform(name: str, df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     (['STUDYID', 'USUBJID', 'ASEQ', 'TRT01P'], True)
     """
     spec = spec_for(name)
+    text = [c for c in spec.columns if VARIABLES[c].type == "string"]
     if name == "adsl":
         out = df.copy()
     else:
-        own = df.drop(columns=[c for c in CORE if c in df and c != "USUBJID"])
-        out = _merge_core(own, adsl)
+        own = _without(df, [c for c in CORE if c in df and c != "USUBJID"])
+        # the core variables' text made ASCII once a subject, before they are spread on rows
+        spread = [c for c in text if c in CORE and c != "USUBJID"]  # USUBJID: the merge key
+        out = _merge_core(own, _split(adsl[CORE].copy(), spec, name, spread))
+        text = [c for c in text if c not in spread]
     if "PARAMN" in spec.columns and "PARAMCD" in out:
         order = {c: i + 1 for i, c in enumerate(dict.fromkeys(out["PARAMCD"]))}
         out["PARAMN"] = out["PARAMCD"].map(order)
@@ -142,11 +147,12 @@ def conform(name: str, df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
             out[c] = "" if kind == "string" else (pd.NaT if kind == "date" else np.nan)
     keys = _sort_keys(spec, out)
     if keys:
-        out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+        out = out.sort_values(keys, kind="stable")
+        out.index = pd.RangeIndex(len(out))  # the sort copied already
     if "ASEQ" in spec.columns:
         out["ASEQ"] = out.groupby("USUBJID", sort=False).cumcount() + 1
-    out = _round(_split(out, spec, name))
-    return _typed(out[spec.variables].copy())
+    out = _round(_split(out, spec, name, text))
+    return _typed(out[spec.variables])  # a new frame: the selection copies
 
 
 def _merge_core(df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
@@ -158,4 +164,14 @@ def _merge_core(df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
         )
     core = adsl[CORE].set_index("USUBJID")
     merged = core.reindex(df["USUBJID"].to_numpy()).reset_index()
-    return pd.concat([merged, df.drop(columns="USUBJID").reset_index(drop=True)], axis=1)
+    rest = _without(df, ["USUBJID"])
+    rest.index = merged.index
+    return pd.concat([merged, rest], axis=1, copy=False)
+
+
+def _without(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df`` without ``columns``, sharing the other columns' data (no copy)."""
+    out = df.copy(deep=False)
+    for c in columns:
+        del out[c]
+    return out

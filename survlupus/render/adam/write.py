@@ -29,9 +29,15 @@ def _version() -> str:
 
 def adam_datasets(results) -> dict:
     """Every dataset of ``results`` in its ADaM form, ADSL first (name → frame)."""
+    return dict(_conformed(results))
+
+
+def _conformed(results):
+    """(name, conformed frame), ADSL first, one at a time: a writer holds one dataset's ADaM
+    copy in memory, not all of them."""
     adsl = results.datasets["adsl"]
-    names = ["adsl", *[n for n in results.datasets if n != "adsl"]]
-    return {name: conform(name, results.datasets[name], adsl) for name in names}
+    for name in ["adsl", *[n for n in results.datasets if n != "adsl"]]:
+        yield name, conform(name, results.datasets[name], adsl)
 
 
 def _study(adsl, default: str) -> str:
@@ -56,7 +62,7 @@ def write_adam(results, folder: str | Path) -> list[Path]:
     study = _study(adsl, results.plan.study.id)
     created = creation_stamp(adsl["LSTALVDT"])
     written, metadata = [], {}
-    for name, frame in adam_datasets(results).items():
+    for name, frame in _conformed(results):
         spec = spec_for(name)
         files = [f"{name}.{ext}" for ext in FORMATS]
         written += [_write(frame, spec, folder / f, study, created) for f in files]
