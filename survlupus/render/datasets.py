@@ -33,6 +33,7 @@ from survlupus.render.ascii import ascii_series, max_length, per_distinct, to_as
 from survlupus.textsafe import csv_safe
 
 XPT_TEXT_BYTES = 200
+SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def _split_long(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -102,7 +103,9 @@ def write_dataset(
         out = csv_safe(df)
         for col in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[col]):
-                out[col] = out[col].dt.strftime("%Y-%m-%d")
+                codes, days = pd.factorize(out[col])  # dates repeat: each formatted once
+                text = np.array([*days.strftime("%Y-%m-%d"), None], dtype=object)
+                out[col] = text[codes]  # an empty date (code -1) stays empty
             elif pd.api.types.is_float_dtype(out[col]) and _whole(out[col]):
                 out[col] = out[col].astype("Int64")  # 171, not 171.0
         out.to_csv(path, index=False, lineterminator="\n")
@@ -135,7 +138,9 @@ def _write_xpt(
     formats = {}
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.date  # written as SAS dates
+            # a SAS date: days since 1960-01-01 with a date format (the bytes pyreadstat writes
+            # for date objects, without a Python object a cell)
+            out[col] = (out[col] - SAS_EPOCH).dt.days.astype("float64")
             formats[col] = "DATE9."
         elif isinstance(out[col].dtype, pd.Int64Dtype):
             out[col] = out[col].astype("float64")  # SAS numbers are doubles
