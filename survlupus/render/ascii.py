@@ -44,7 +44,11 @@ def ascii_series(values):
     """:func:`to_ascii` of a text column, computed once per distinct value (columns repeat)."""
     import pandas as pd
 
-    text = pd.Series(values).fillna("").astype(str)
+    given = pd.Series(values)
+    codes, uniques = pd.factorize(given)
+    if (codes >= 0).all() and all(isinstance(u, str) and to_ascii(u) == u for u in uniques):
+        return given  # already plain ASCII text: the column itself, no copy
+    text = given.fillna("").astype(str)
     return per_distinct(text, lambda u: u.map(to_ascii)).astype(str)
 
 

@@ -166,8 +166,15 @@ FIXED_XPT_STAMP = b"01JAN60:00:00:00"
 def _pin_xpt_timestamps(path: Path) -> None:
     """Replace the created/modified stamps of the XPT header records (before the first
     observation header) with a fixed value, so that the same data give the same bytes."""
-    data = bytearray(path.read_bytes())
-    end = data.find(b"HEADER RECORD*******OBS     HEADER RECORD")
-    head = bytes(data[: end if end > 0 else len(data)])
-    data[: len(head)] = _XPT_STAMP.sub(FIXED_XPT_STAMP, head)
-    path.write_bytes(bytes(data))
+    marker = b"HEADER RECORD*******OBS     HEADER RECORD"
+    with path.open("r+b") as f:  # the header only: the observations are not read
+        head, end = b"", -1
+        while end < 0:
+            more = f.read(1 << 16)
+            head += more
+            end = head.find(marker)
+            if not more:
+                break
+        head = head[: end if end > 0 else len(head)]
+        f.seek(0)
+        f.write(_XPT_STAMP.sub(FIXED_XPT_STAMP, head))  # stamps keep their length

@@ -67,6 +67,7 @@ def write_adam(results, folder: str | Path) -> list[Path]:
         files = [f"{name}.{ext}" for ext in FORMATS]
         written += [_write(frame, spec, folder / f, study, created) for f in files]
         metadata[name] = dataset_metadata(frame, spec, files)
+        del frame  # before the next dataset is conformed: one ADaM copy in memory at a time
     parameters = results.table("definitions").to_dict("records")
     written.append(write_metadata(metadata, parameters, folder / "define.json", study))
     return written
