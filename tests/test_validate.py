@@ -226,3 +226,28 @@ def test_empty_file_and_bom(tables, tmp_path):
     (folder / "events.csv").write_text("")
     rep = survlupus.validate_trial(folder)
     assert any(e.table == "events" and "file is empty" in e.message for e in rep.errors)
+
+
+def test_parquet_text_gives_the_messages_csv_gives(tables, tmp_path):
+    """Parquet text columns are read dictionary-encoded and parsed per distinct value: the same
+    bad cells must give the same problems, rows and subjects as the CSV path."""
+    tables["visits"].loc[4, "visit_date"] = "2021-02-30"
+    tables["visits"].loc[1, "visit_date"] = "03/02/2021"
+    tables["visits"].loc[0, "upcr_g_g"] = "2,1"
+    tables["visits"].loc[2, "pga"] = "high"
+    tables["steroids"].loc[1, "drug"] = "cortisol"
+    tables["events"].loc[0, "event"] = "flare"
+    tables["visits"].loc[5, "subject_id"] = "S999"
+    csv = survlupus.validate_trial(write_csvs(tables, tmp_path / "csv"))
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    for name, df in tables.items():  # every column as text, as an export from a database
+        text = df.astype(object).where(df.notna(), None).astype("string")
+        text.to_parquet(folder / f"{name}.parquet", index=False)
+    parquet = survlupus.validate_trial(folder)
+
+    def key(p):
+        return (p.table, p.column, p.subject, p.row, p.message, p.fix, p.severity)
+
+    assert len(csv.errors) >= 7
+    assert sorted(map(key, parquet.problems)) == sorted(map(key, csv.problems))
