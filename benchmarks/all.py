@@ -61,8 +61,9 @@ def read(n: int) -> dict:
     trial = survlupus.read_trial(folder)
     seconds, peak = time.process_time() - t0, _peak_mb()  # the peak of reading alone
     t0 = time.process_time()
-    floor = {p.stem: pq.read_table(p).to_pandas() for p in sorted(folder.glob("*.parquet"))}
+    frames = [pq.read_table(p).to_pandas() for p in sorted(folder.glob("*.parquet"))]
     floor_s = time.process_time() - t0
+    assert sum(map(len, frames)) >= len(trial.visits)
     return {"seconds": seconds, "baseline_s": floor_s, "peak_mb": peak, "rows": len(trial.visits)}
 
 
