@@ -31,19 +31,21 @@ def subject_positions(ids: pd.Series, subjects: pd.Index) -> np.ndarray:
     [1, 1, 0, -1]
     """
     a = ids.to_numpy(dtype=object)
+    starts, lengths = runs(a)
+    return np.repeat(subjects.get_indexer(a[starts]), lengths)
+
+
+def runs(ids) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values begins, and its length.
+
+    >>> [x.tolist() for x in runs(np.array(["a", "a", "b", "c", "c"]))]
+    [[0, 2, 3], [2, 1, 2]]
+    """
+    a = np.asarray(ids)
     if not len(a):
-        return np.zeros(0, dtype=np.intp)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    found = subjects.get_indexer(a[starts])
-    return np.repeat(found, np.diff(np.r_[starts, len(a)]))
-
-
-def run_starts(ids) -> np.ndarray:
-    """Positions where a new run of equal values begins (the first row is always one)."""
-    a = np.asarray(ids, dtype=object) if not isinstance(ids, np.ndarray) else ids
-    if not len(a):
-        return np.zeros(0, dtype=np.intp)
-    return np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    return starts, np.diff(np.r_[starts, len(a)])
 
 
 def seq_in_runs(ids) -> np.ndarray:
@@ -52,10 +54,22 @@ def seq_in_runs(ids) -> np.ndarray:
     >>> seq_in_runs(np.array(["a", "a", "b", "b", "b"])).tolist()
     [1, 2, 1, 2, 3]
     """
+    starts, lengths = runs(ids)
+    return np.arange(lengths.sum()) - np.repeat(starts, lengths) + 1
+
+
+def run_numbers(ids) -> np.ndarray:
+    """0, 1, 2 ... for each value in order of first appearance (``pd.factorize``'s codes), from
+    the runs of equal values when the rows are grouped by it.
+
+    >>> run_numbers(np.array(["b", "b", "a", "c"])).tolist()
+    [0, 0, 1, 2]
+    """
     a = np.asarray(ids)
-    starts = run_starts(a)
-    lengths = np.diff(np.r_[starts, len(a)])
-    return np.arange(len(a)) - np.repeat(starts, lengths) + 1
+    starts, lengths = runs(a)
+    if len(pd.unique(a[starts])) == len(starts):  # each value in one run
+        return np.repeat(np.arange(len(starts)), lengths)
+    return pd.factorize(a)[0]
 
 
 def is_sorted_by(df: pd.DataFrame, keys: list[str]) -> bool:

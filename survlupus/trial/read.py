@@ -24,7 +24,7 @@ import pandas as pd
 from survlupus.errors import DataError, Problem, raise_if_errors
 from survlupus.trial import parse
 from survlupus.trial.adverse import events_as_adverse_events
-from survlupus.trial.keys import check_keys
+from survlupus.trial.keys import check_keys, is_sorted_by
 from survlupus.trial.load import MAX_FILE_BYTES, Source, _load
 from survlupus.trial.model import Trial
 from survlupus.trial.parse import TableContext
@@ -234,26 +234,9 @@ def _empty_dtype(kind: str) -> str:
     return {"date": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(kind, "object")
 
 
-def _is_sorted(df: pd.DataFrame, keys: list[str]) -> bool:
-    """True when rows are already in ``keys`` order (then no sorted copy is made)."""
-    if len(df) < 2 or not keys:
-        return True
-    first = df[keys[0]]
-    if not first.is_monotonic_increasing:
-        return False
-    same = first.to_numpy()[1:] == first.to_numpy()[:-1]
-    for key in keys[1:2]:
-        col = df[key]
-        if col.isna().any():
-            return False
-        ok_next = col.to_numpy()[1:] >= col.to_numpy()[:-1]
-        return bool((~same | ok_next).all())
-    return not same.any()
-
-
 def _finalise(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     keys = [k for k in keys if k in df.columns]
-    if not _is_sorted(df, keys):
+    if not is_sorted_by(df, keys):
         df = df.sort_values(keys, kind="stable")
     df.index = pd.RangeIndex(len(df))  # in place: no copy of the columns
     return df

@@ -22,21 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from survlupus.trial.keys import seq_in_runs, subject_positions, take_by_subject
+from survlupus.trial.keys import run_numbers, seq_in_runs, subject_positions, take_by_subject
 from survlupus.trial.model import Trial
-
-
-def _run_numbers(ids: pd.Series) -> np.ndarray:
-    """0, 1, 2 ... for each subject in order of first appearance (``pd.factorize``), from the
-    runs of equal IDs when the rows are grouped by subject (as ``Trial.visits`` is)."""
-    a = ids.to_numpy(dtype=object)
-    if len(a) < 2:
-        return np.zeros(len(a), dtype=np.intp)
-    new = np.r_[True, a[1:] != a[:-1]]
-    runs = np.cumsum(new) - 1
-    if runs[-1] + 1 == len(pd.unique(a[new])):
-        return runs
-    return pd.factorize(ids)[0]
 
 
 @dataclass(eq=False)
@@ -61,7 +48,9 @@ class VisitPanel:
         frame["start_date"] = take_by_subject(subjects["start_date"], spos)
         frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
         frame["post"] = frame["visit_date"] > frame["start_date"]
-        frame["_sid"] = _run_numbers(frame["subject_id"])  # integer keys group faster
+        frame["_sid"] = run_numbers(
+            frame["subject_id"].to_numpy(dtype=object)
+        )  # integer keys group faster
         frame["_spos"] = spos
         if "weight_kg" in subjects:
             frame["weight_kg"] = take_by_subject(subjects["weight_kg"], spos)

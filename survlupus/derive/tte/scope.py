@@ -14,10 +14,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from survlupus.trial.keys import is_sorted_by, run_starts
+from survlupus.trial.keys import is_sorted_by, runs
 from survlupus.trial.model import Trial
 
 ONE_DAY = pd.Timedelta(days=1)
@@ -38,7 +37,8 @@ def _last_visit(visits: pd.DataFrame) -> pd.Series:
     if not is_sorted_by(visits, ["subject_id", "visit_date"]):
         return visits.groupby("subject_id")["visit_date"].max()
     ids = visits["subject_id"].to_numpy()
-    last = np.r_[run_starts(ids)[1:], len(ids)] - 1
+    starts, lengths = runs(ids)
+    last = starts + lengths - 1
     return pd.Series(visits["visit_date"].to_numpy()[last], index=ids[last])
 
 
