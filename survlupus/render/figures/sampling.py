@@ -29,3 +29,17 @@ def sample_note(shown: int, total: int, max_lanes: int, group_word: str) -> str:
     return (
         f"{shown} of {total} subjects shown: every {k}th subject of each {group_word}, in ID order"
     )
+
+
+def note_under_axis(ax, text: str) -> None:
+    """Grey small text under ``ax`` (what a sampled figure shows, how it is drawn)."""
+    ax.annotate(
+        text,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -30),
+        textcoords="offset points",
+        fontsize="small",
+        color="0.3",
+        va="top",
+    )

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
-from survlupus.render.figures.sampling import sample_lanes, sample_note
+from survlupus.render.figures.sampling import note_under_axis, sample_lanes, sample_note
 from survlupus.render.figures.style import arm_colors
 from survlupus.render.figures.timeaxis import (
     axis_label,
@@ -243,14 +243,5 @@ def plot_swimmer(
     if beyond.any():
         notes.append(f"> follow-up continues beyond the axis (total {unit} written at the end)")
     if notes:
-        ax.annotate(
-            "\n".join(notes),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -30),
-            textcoords="offset points",
-            fontsize="small",
-            color="0.3",
-            va="top",
-        )
+        note_under_axis(ax, "\n".join(notes))
     return fig, ax

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from survlupus.derive.bds import PARAMETERS
-from survlupus.render.figures.sampling import sample_lanes, sample_note
+from survlupus.render.figures.sampling import note_under_axis, sample_lanes, sample_note
 from survlupus.render.figures.style import arm_colors
 from survlupus.render.figures.timeaxis import axis_label, check_unit, nice_ticks, tick_labels, to_x
 
@@ -257,16 +257,7 @@ def plot_trajectory(
     for a in axes:
         a.set_xlabel(axis_label(unit) if not schedule else "Visit")
     if note:
-        axes[0].annotate(
-            note,
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -30),
-            textcoords="offset points",
-            fontsize="small",
-            color="0.3",
-            va="top",
-        )
+        note_under_axis(axes[0], note)
     handles = [h for h, _ in zip(*axes[0].get_legend_handles_labels(), strict=True)]
     if handles:
         axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
