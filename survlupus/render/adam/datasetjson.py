@@ -141,9 +141,15 @@ def to_dataset_json(
     df: pd.DataFrame, spec: DatasetSpec, study: str, created: str, version: str = ""
 ) -> dict:
     """The Dataset-JSON document of a conformed dataset (see the module docstring)."""
-    kinds = [VARIABLES[c].type if c in VARIABLES else "string" for c in df.columns]
+    head = _header(df, spec, study, created, version)
+    return {**head, "rows": _rows(df, _kinds(head), 0, len(df))}
+
+
+def _header(df: pd.DataFrame, spec: DatasetSpec, study: str, created: str, version: str) -> dict:
+    """The document without its rows (string lengths over every row of ``df``)."""
     columns = []
-    for c, kind in zip(df.columns, kinds, strict=True):
+    for c in df.columns:
+        kind = VARIABLES[c].type if c in VARIABLES else "string"
         col = {
             "itemOID": f"IT.{spec.name}.{c}",
             "name": c,
@@ -170,8 +176,11 @@ def to_dataset_json(
         "name": spec.name,
         "label": spec.label,
         "columns": columns,
-        "rows": _rows(df, kinds, 0, len(df)),
     }
+
+
+def _kinds(head: dict) -> list[str]:
+    return [c["dataType"] for c in head["columns"]]
 
 
 def _rows(df: pd.DataFrame, kinds: list[str], start: int, stop: int) -> list[list]:
@@ -189,32 +198,25 @@ def write_frame_json(
 ) -> Path:
     """:func:`to_dataset_json` and :func:`write_dataset_json` in one, a chunk of rows at a
     time (the same bytes; memory bounded by the chunk, not by the dataset)."""
-    first = to_dataset_json(df.iloc[:CHUNK_ROWS], spec, study, created, version)
-    kinds = [c["dataType"] for c in first["columns"]]
-    if len(df) > CHUNK_ROWS:  # string lengths over the whole dataset
-        first["columns"] = to_dataset_json(df.iloc[:0], spec, study, created)["columns"]
-        for col in first["columns"]:
-            if col["dataType"] == "string":
-                col["length"] = max(1, int(df[col["name"]].astype(str).str.len().max()))
-    first["records"] = len(df)
+    head = _header(df, spec, study, created, version)
+    kinds = _kinds(head)
     path = Path(path)
-    chunks = [first["rows"]]
-    with path.open("w", encoding="utf-8") as out:
-        for k, start in enumerate(range(0, max(len(df), 1), CHUNK_ROWS)):
-            rows = chunks.pop() if k == 0 else _rows(df, kinds, start, start + CHUNK_ROWS)
-            problems = check_dataset_json({**first, "rows": rows, "records": len(rows)})
+    partial = path.with_name(path.name + ".partial")  # never a half-written document
+    with partial.open("w", encoding="utf-8") as out:
+        out.write(_dumps({**head, "rows": []})[: -len("]}")])
+        for start in range(0, max(len(df), 1), CHUNK_ROWS):
+            rows = _rows(df, kinds, start, start + CHUNK_ROWS)
+            problems = check_dataset_json({**head, "rows": rows, "records": len(rows)})
             if problems:
+                out.close()
+                partial.unlink()
                 where = f" (rows from {start + 1})" if start else ""
                 raise ValueError(
                     f"{path}: not valid Dataset-JSON v1.1{where}: " + "; ".join(problems[:5])
                 )
-            if k == 0:
-                head = _dumps({**first, "rows": []})
-                out.write(head[: -len("]}")])
-            else:
-                out.write(",")
-            out.write(_dumps(rows)[1:-1])
+            out.write(("," if start else "") + _dumps(rows)[1:-1])
         out.write("]}\n")
+    partial.replace(path)
     return path
 
 
