@@ -135,15 +135,19 @@ def _children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _cli(*args: str) -> None:
+    subprocess.run([*CLI, *args], check=True, capture_output=True)
+
+
+def _simulate_musc(n_subjects: int, out: Path | str) -> None:
+    """``survlupus simulate musc`` with at least ``n_subjects`` (three arms)."""
+    _cli("simulate", "musc", "--n", str(-(-n_subjects // 3)), "--out", str(out))
+
+
 def _simulated(n_subjects: int) -> Path:
     folder = HERE / ".cache" / f"musc-{n_subjects}"
     if not (folder / "visits.csv").exists():
-        per_arm = -(-n_subjects // 3)
-        subprocess.run(
-            [*CLI, "simulate", "musc", "--n", str(per_arm), "--out", str(folder)],
-            check=True,
-            capture_output=True,
-        )
+        _simulate_musc(n_subjects, folder)
     return folder
 
 
@@ -151,9 +155,7 @@ def report(n: int) -> dict:
     folder = ROOT / "data" / "synthetic" / "musc" if n == 81 else _simulated(n)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        subprocess.run(
-            [*CLI, "report", str(folder), "--out", out, "--quiet"], check=True, capture_output=True
-        )
+        _cli("report", str(folder), "--out", out, "--quiet")
         wall = time.perf_counter() - t0
         size = (Path(out) / "index.html").stat().st_size
     return {"seconds": wall, "peak_mb": _children_peak_mb(), "html_mb": size / 2**20}
@@ -162,11 +164,7 @@ def report(n: int) -> dict:
 def simulate(n: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        subprocess.run(
-            [*CLI, "simulate", "musc", "--n", str(-(-n // 3)), "--out", out],
-            check=True,
-            capture_output=True,
-        )
+        _simulate_musc(n, out)
         return {"seconds": time.perf_counter() - t0, "peak_mb": _children_peak_mb()}
 
 

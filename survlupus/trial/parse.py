@@ -281,7 +281,7 @@ def parse_grade(ctx: TableContext, column: str, grades: tuple[str, ...], what: s
     """An ordered grade (``A`` worst ... ``E``), upper-cased, as an ordered categorical."""
     codes, canonical, ok = _choose(ctx, column, grades, True, what, "error")
     rank = np.array([grades.index(g) if k else -1 for g, k in zip(canonical, ok, strict=True)])
-    order = spread(rank.astype("int64"), codes, -1) if len(rank) else np.full(len(codes), -1)
+    order = spread(rank.astype("int64"), codes, -1)  # no distinct value: every code is -1
     dtype = pd.CategoricalDtype(list(grades), ordered=True)
     return pd.Series(pd.Categorical.from_codes(order, dtype=dtype), index=ctx.frame.index)
 
