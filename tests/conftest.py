@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+import survlupus
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"
@@ -93,3 +96,19 @@ def write_csvs(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def analysed():
+    """``analysed(name)``: a bundled synthetic trial analysed by its own plan, once for the
+    whole session (tests read the results, never change them)."""
+    done = {}
+
+    def get(name: str):
+        if name not in done:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                done[name] = survlupus.analyse(survlupus.read_trial(SYNTHETIC / name))
+        return done[name]
+
+    return get

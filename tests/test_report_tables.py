@@ -18,19 +18,17 @@ from survlupus.render.tables.cells import DASH, fmt_ci, fmt_p, tidy
 from survlupus.render.tables.model import report_table
 from survlupus.render.tables.write import tex
 
-from .conftest import SYNTHETIC
-
 TRIALS = ("cs20at04", "musc", "nanjing")
 RAW_FLOAT = re.compile(r"\d\.\d{5,}")  # an unformatted float: 0.26237807...
 BAD = re.compile(r"\b(nan|NaN|None|NaT|<NA>)\b")
 
 
 @pytest.fixture(scope="module")
-def tables():
+def tables(analysed):
     warnings.simplefilter("ignore")
     out = {}
     for trial in TRIALS:
-        results = survlupus.analyse(survlupus.read_trial(SYNTHETIC / trial))
+        results = analysed(trial)
         names = [n for n in results.table_names if n != "forest"]
         out[trial] = (results, {n: report_table(n, results.table(n), results) for n in names})
     return out
