@@ -58,46 +58,42 @@ def _weights_name(weights) -> str:
 
 
 def _stratum_terms(time, event, group_idx, k, weights):
-    """O - E (k,) and V (k, k) for one stratum."""
-    order = np.argsort(time, kind="stable")
-    time, event, group_idx = time[order], event[order], group_idx[order]
-    uniq = np.unique(time[event == 1])
-    ow, ew = np.zeros(k), np.zeros(k)
-    var = np.zeros((k, k))
-    surv = 1.0  # pooled KM just before the current time
-    for t in uniq:
-        at_risk = time >= t
-        n_k = np.bincount(group_idx[at_risk], minlength=k).astype(float)
-        d_k = np.bincount(group_idx[(time == t) & (event == 1)], minlength=k).astype(float)
-        n, d = n_k.sum(), d_k.sum()
-        if weights is None:
-            w = 1.0
-        else:
-            _, p, q = weights
-            w = surv**p * (1 - surv) ** q
-        ow += w * d_k
-        ew += w * n_k * d / n
-        if n > 1:
-            frac = n_k / n
-            var += w**2 * d * (n - d) / (n - 1) * (np.diag(frac) - np.outer(frac, frac))
-        surv *= 1 - d / n
+    """O - E (k,) and V (k, k) for one stratum, vectorised over its distinct event times."""
+    times, tix = np.unique(time, return_inverse=True)
+    m = len(times)
+    removed = np.bincount(tix * k + group_idx, minlength=m * k).reshape(m, k).astype(float)
+    d_k = np.bincount(tix * k + group_idx, weights=event == 1, minlength=m * k).reshape(m, k)
+    n_k = removed[::-1].cumsum(axis=0)[::-1]  # at risk at each time, by group
+    at_event = d_k.sum(axis=1) > 0
+    n_k, d_k = n_k[at_event], d_k[at_event]
+    n, d = n_k.sum(axis=1), d_k.sum(axis=1)
+    if weights is None:
+        w = np.ones(len(n))
+    else:
+        _, p, q = weights
+        surv = np.concatenate([[1.0], np.cumprod(1 - d / n)[:-1]])  # pooled KM just before t
+        w = surv**p * (1 - surv) ** q
+    ow = (w[:, None] * d_k).sum(axis=0)
+    ew = (w[:, None] * n_k * (d / n)[:, None]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coef = np.where(n > 1, w**2 * d * (n - d) / (n - 1), 0.0)
+    frac = n_k / n[:, None]
+    var = np.diag(coef @ frac) - np.einsum("t,ti,tj->ij", coef, frac, frac)
     return ow, ew, var
 
 
 def _test(data: pd.DataFrame, by: str, strata: str | None, weights, labels: list):
     k = len(labels)
     gi = data[by].map({g: i for i, g in enumerate(labels)}).to_numpy()
+    time, event = data["time"].to_numpy(), data["event"].to_numpy()
     obs, exp, var = np.zeros(k), np.zeros(k), np.zeros((k, k))
-    strata_values = data[strata] if strata else pd.Series(0, index=data.index)
-    for _, idx in strata_values.groupby(strata_values).groups.items():
-        sub = data.loc[idx]
-        o, e, v = _stratum_terms(
-            sub["time"].to_numpy(),
-            sub["event"].to_numpy(),
-            gi[data.index.get_indexer(idx)],
-            k,
-            weights,
-        )
+    if strata:
+        codes = pd.factorize(data[strata], sort=True)[0]
+        parts = [codes == s for s in range(codes.max() + 1)]
+    else:
+        parts = [slice(None)]
+    for ins in parts:
+        o, e, v = _stratum_terms(time[ins], event[ins], gi[ins], k, weights)
         obs += o
         exp += e
         var += v

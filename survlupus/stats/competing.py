@@ -57,51 +57,52 @@ def competing_data(
     return main
 
 
-def _cif_one(time: np.ndarray, cause: np.ndarray, k: int = 1) -> pd.DataFrame:
-    """CIF of cause ``k`` and Gray's variance at every distinct time."""
-    order = np.argsort(time, kind="stable")
-    time, cause = time[order], cause[order]
-    uniq = np.unique(time)
-    f = v1 = v2 = v3 = 0.0
-    var = 0.0
-    surv = 1.0
-    rows = []
-    n_total = len(time)
-    for t in uniq:
-        at = time == t
-        n = n_total - np.searchsorted(time, t, side="left")
-        d1 = int(((cause == k) & at).sum())
-        d2 = int(((cause != k) & (cause != 0) & at).sum())
-        d = d1 + d2
-        if d:
-            s_next = surv * (n - d) / n
-            if d1:
-                f = f + surv * d1 / n
-            if d2 and s_next > 0:
-                c = 1 - (d2 - 1) / (n - 1) if d2 > 1 else 1.0
-                w = surv**2 * c * d2 / n**2
-                a, b = 1 / s_next, f / s_next
-                v1, v2, v3 = v1 + b * b * w, v2 + a * b * w, v3 + a * a * w
-            if d1:
-                c = 1 - (d1 - 1) / (n - 1) if d1 > 1 else 1.0
-                w = surv**2 * c * d1 / n**2
-                a = 1 / s_next if s_next > 0 else 0.0
-                b = 1 + a * f
-                v1, v2, v3 = v1 + b * b * w, v2 + a * b * w, v3 + a * a * w
-                var = v1 + f * f * v3 - 2 * f * v2
-            surv = s_next
-        rows.append(
-            {
-                "time": float(t),
-                "n_risk": int(n),
-                "n_event": d1,
-                "n_competing": d2,
-                "n_censor": int(((cause == 0) & at).sum()),
-                "estimate": f,
-                "variance": var,
-            }
-        )
-    return pd.DataFrame(rows)
+def _shift(x: np.ndarray, first: float) -> np.ndarray:
+    """``x`` moved one time later along axis 0, ``first`` at the start (the value just before)."""
+    return np.concatenate([np.full((1, *x.shape[1:]), first), x[:-1]])
+
+
+def _cif_one(time: np.ndarray, cause: np.ndarray, k: int = 1) -> dict[str, np.ndarray]:
+    """CIF of cause ``k`` and Gray's variance at every distinct time (cmprsk's ``cinc``).
+
+    Vectorised over the sorted distinct times: the all-cause survival is a cumulative product, the
+    estimate and the three variance sums are cumulative sums; the variance is updated at times
+    with an event of cause ``k`` and carried forward between them, as cmprsk reports it.
+    """
+    times, tix = np.unique(time, return_inverse=True)
+    m = len(times)
+    d1 = np.bincount(tix, weights=cause == k, minlength=m)
+    d2 = np.bincount(tix, weights=(cause != k) & (cause != 0), minlength=m)
+    removed = np.bincount(tix, minlength=m).astype(float)
+    n = removed[::-1].cumsum()[::-1]
+    d = d1 + d2
+    s_next = np.cumprod((n - d) / n)
+    surv = _shift(s_next, 1.0)
+    f = np.cumsum(surv * d1 / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(s_next > 0, 1 / s_next, 0.0)
+        # events of the other causes (counted where S stays above 0), then of cause k
+        c2 = np.where(d2 > 1, 1 - (d2 - 1) / (n - 1), 1.0)
+        w2 = np.where((d2 > 0) & (s_next > 0), surv**2 * c2 * d2 / n**2, 0.0)
+        c1 = np.where(d1 > 1, 1 - (d1 - 1) / (n - 1), 1.0)
+        w1 = np.where(d1 > 0, surv**2 * c1 * d1 / n**2, 0.0)
+    b2, b1 = f * a, 1 + a * f
+    v1 = np.cumsum(b2 * b2 * w2 + b1 * b1 * w1)
+    v2 = np.cumsum(a * b2 * w2 + a * b1 * w1)
+    v3 = np.cumsum(a * a * (w2 + w1))
+    at_event = d1 > 0
+    last = np.maximum.accumulate(np.where(at_event, np.arange(m), -1))
+    var_at = v1 + f * f * v3 - 2 * f * v2
+    variance = np.where(last >= 0, var_at[np.maximum(last, 0)], 0.0)
+    return {
+        "time": times.astype(float),
+        "n_risk": n.astype(int),
+        "n_event": d1.astype(int),
+        "n_competing": d2.astype(int),
+        "n_censor": (removed - d).astype(int),
+        "estimate": f,
+        "variance": variance,
+    }
 
 
 @dataclass(frozen=True)
@@ -219,91 +220,81 @@ def cumulative_incidence(
         raise ValueError("conf_type must be 'log-log' or 'plain'")
     data = competing_data(adtte, paramcd, competing, [by] if by else [], subjects)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    parts = []
-    for g in group_labels(data[by]) if by else ["all"]:
-        sub = data if by is None else data[data[by] == g]
-        tab = _cif_one(sub["time"].to_numpy(float), sub["cause"].to_numpy(int))
-        tab["std_err"] = np.sqrt(tab["variance"])
-        tab["lower"], tab["upper"] = _limits(
-            tab["estimate"].to_numpy(), tab["std_err"].to_numpy(), conf_type, z
-        )
-        tab.insert(0, "group", g)
-        parts.append(tab)
-    return CumulativeIncidence(pd.concat(parts, ignore_index=True), data, by, conf_type)
-
-
-def _gray_stratum(time, cause, gi, k, rho):
-    """Scores (k-1) and their covariance for one stratum (Gray 1988)."""
-    order = np.argsort(time, kind="stable")
-    time, cause, gi = time[order], cause[order], gi[order]
-    rs = np.bincount(gi, minlength=k).astype(float)
-    f1m, skmm = np.zeros(k), np.ones(k)
-    f1, skm = np.zeros(k), np.ones(k)
-    c = np.zeros((k, k))
-    v2 = np.zeros((k - 1, k))
-    v3 = np.zeros(k)
-    vv = np.zeros((k - 1, k - 1))
-    s = np.zeros(k - 1)
-    fm = 0.0
-    # counts by time, cause and group in one pass (the recursion below is over times)
-    times, tix = np.unique(time, return_inverse=True)
-    counts = (
-        np.bincount((tix * 3 + cause.astype(int)) * k + gi, minlength=len(times) * 3 * k)
-        .reshape(len(times), 3, k)
-        .astype(float)
+    labels = group_labels(data[by]) if by else ["all"]
+    codes = pd.Categorical(data[by], categories=labels).codes if by else np.zeros(len(data), int)
+    time, cause = data["time"].to_numpy(float), data["cause"].to_numpy(int)
+    parts = [_cif_one(time[codes == i], cause[codes == i]) for i in range(len(labels))]
+    columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    columns["std_err"] = np.sqrt(columns["variance"])
+    columns["lower"], columns["upper"] = _limits(
+        columns["estimate"], columns["std_err"], conf_type, z
     )
-    for ti in range(len(times)):
-        dd = counts[ti]
-        nd1, nd2 = dd[1].sum(), dd[2].sum()
-        if nd1 or nd2:
-            live = rs > 0
-            skm = np.where(live, skmm * (rs - dd[1] - dd[2]) / np.where(live, rs, 1), skm)
-            f1 = np.where(live, f1m + skmm * dd[1] / np.where(live, rs, 1), f1)
-            tr = np.sum(np.where(live, rs / skmm, 0))
-            tq = np.sum(np.where(live, rs * (1 - f1m) / skmm, 0))
-            f = fm + nd1 / tr
-            fb = (1 - fm) ** rho
-            a = np.zeros((k, k))
-            t1 = np.where(live, rs / skmm, 0)
-            for i in range(k):
-                if not live[i]:
-                    continue
-                a[i, i] = fb * t1[i] * (1 - t1[i] / tr)
-                for j in range(i + 1, k):
-                    if live[j]:
-                        a[i, j] = a[j, i] = -fb * t1[i] * rs[j] / (skmm[j] * tr)
-            c += a * nd1 / (tr * (1 - fm))
-            for i in range(k - 1):
-                if live[i]:
-                    s[i] += fb * (dd[1, i] - nd1 * rs[i] * (1 - f1m[i]) / (skmm[i] * tq))
-            if nd1:
-                for kk in range(k):
-                    if not live[kk]:
-                        continue
-                    t4 = 1 - (1 - f) / skm[kk] if skm[kk] > 0 else 1.0
-                    t5 = 1 - (nd1 - 1) / (tr * skmm[kk] - 1) if nd1 > 1 else 1.0
-                    t3 = t5 * skmm[kk] * nd1 / (tr * rs[kk])
-                    v3[kk] += t4 * t4 * t3
-                    tt1 = a[: k - 1, kk] - t4 * c[: k - 1, kk]
-                    v2[:, kk] += tt1 * t4 * t3
-                    vv += np.outer(tt1, tt1) * t3
-            if nd2:
-                for kk in range(k):
-                    if skm[kk] <= 0 or dd[2, kk] <= 0:
-                        continue
-                    t4 = (1 - f) / skm[kk]
-                    t5 = 1 - (dd[2, kk] - 1) / (rs[kk] - 1) if dd[2, kk] > 1 else 1.0
-                    t3 = t5 * skmm[kk] ** 2 * dd[2, kk] / rs[kk] ** 2
-                    v3[kk] += t4 * t4 * t3
-                    tt1 = t4 * c[: k - 1, kk]
-                    v2[:, kk] -= tt1 * t4 * t3
-                    vv += np.outer(tt1, tt1) * t3
-            fm = f
-            f1m, skmm = f1.copy(), skm.copy()
-        rs -= dd.sum(axis=0)
+    group = pd.Series(labels).repeat([len(p["time"]) for p in parts]).to_numpy()
+    return CumulativeIncidence(pd.DataFrame({"group": group, **columns}), data, by, conf_type)
+
+
+def _gray_stratum(time, cause, gi, k, rho, block: int = 4096):
+    """Scores (k-1) and their covariance for one stratum (Gray 1988; cmprsk's ``crstm``).
+
+    cmprsk's recursion over event times, vectorised: the at-risk counts, the groups' all-cause
+    Kaplan-Meier and cause-1 incidences and the pooled incidence are cumulative sums and products
+    over the event times; the k x k weight matrices (``a``, and their running sum ``c``) are built
+    ``block`` times at a time so memory stays bounded for many groups and times.
+    """
+    times, tix = np.unique(time, return_inverse=True)
+    m = len(times)
+    counts = np.bincount((tix * 3 + cause.astype(int)) * k + gi, minlength=m * 3 * k)
+    counts = counts.reshape(m, 3, k).astype(float)
+    n_g = np.bincount(gi, minlength=k).astype(float)
+    rs = n_g - _shift(np.cumsum(counts.sum(axis=1), axis=0), 0.0)  # at risk just before each time
+    keep = counts[:, 1:].sum(axis=(1, 2)) > 0  # the recursion moves at event times only
+    rs, d1, d2 = rs[keep], counts[keep, 1], counts[keep, 2]
+    live = rs > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skm = np.cumprod(np.where(live, (rs - d1 - d2) / np.where(live, rs, 1), 1.0), axis=0)
+        skmm = _shift(skm, 1.0)
+        f1m = _shift(np.cumsum(np.where(live, skmm * d1 / np.where(live, rs, 1), 0.0), axis=0), 0.0)
+        t1 = np.where(live, rs / skmm, 0.0)
+        tr = t1.sum(axis=1)
+        tq = np.where(live, rs * (1 - f1m) / skmm, 0.0).sum(axis=1)
+        nd1 = d1.sum(axis=1)
+        f = np.cumsum(nd1 / tr)
+        fm = _shift(f, 0.0)
+        fb = (1 - fm) ** rho
+        score = np.where(
+            live, fb[:, None] * (d1 - nd1[:, None] * rs * (1 - f1m) / (skmm * tq[:, None])), 0.0
+        )
+        # cause-1 events: every live group; other causes: groups with such an event
+        on1 = (nd1 > 0)[:, None] & live
+        t4 = np.where(on1, np.where(skm > 0, 1 - (1 - f[:, None]) / skm, 1.0), 0.0)
+        t5 = np.where(nd1[:, None] > 1, 1 - (nd1[:, None] - 1) / (tr[:, None] * skmm - 1), 1.0)
+        t3 = np.where(on1, t5 * skmm * nd1[:, None] / (tr[:, None] * rs), 0.0)
+        on2 = (skm > 0) & (d2 > 0)
+        u4 = np.where(on2, (1 - f[:, None]) / skm, 0.0)
+        u5 = np.where(d2 > 1, 1 - (d2 - 1) / (rs - 1), 1.0)
+        u3 = np.where(on2, u5 * skmm**2 * d2 / rs**2, 0.0)
+        cw = nd1 / (tr * (1 - fm))
+    v3 = (t4 * t4 * t3 + u4 * u4 * u3).sum(axis=0)
+    v2 = np.zeros((k - 1, k))
+    vv = np.zeros((k - 1, k - 1))
+    c = np.zeros((k, k))
+    for lo in range(0, len(tr), block):
+        sl = slice(lo, lo + block)
+        # a = fb (diag(t1) - t1 t1' / tr); c its running sum weighted by nd1 / (tr (1 - fm))
+        a = -t1[sl, :, None] * t1[sl, None, :] / tr[sl, None, None]
+        a[:, np.arange(k), np.arange(k)] += t1[sl]
+        a *= fb[sl, None, None]
+        cs = c + np.cumsum(a * cw[sl, None, None], axis=0)
+        c = cs[-1]
+        tt1 = a[:, : k - 1] - t4[sl, None, :] * cs[:, : k - 1]
+        uu1 = u4[sl, None, :] * cs[:, : k - 1]
+        v2 += (tt1 * (t4 * t3)[sl, None, :] - uu1 * (u4 * u3)[sl, None, :]).sum(axis=0)
+        vv += np.einsum("tik,tjk,tk->ij", tt1, tt1, t3[sl]) + np.einsum(
+            "tik,tjk,tk->ij", uu1, uu1, u3[sl]
+        )
     ck = c[: k - 1, :]
     vv += (ck * v3) @ ck.T + ck @ v2.T + v2 @ ck.T
-    return s, vv
+    return score[:, : k - 1].sum(axis=0), vv
 
 
 def gray_test(
@@ -347,15 +338,16 @@ def gray_test(
     data = competing_data(adtte, paramcd, competing, cols, subjects)
     labels = group_labels(data[by])
     k = len(labels)
-    gi = data[by].map({g: i for i, g in enumerate(labels)}).to_numpy()
+    gi = pd.Categorical(data[by], categories=labels).codes.astype(np.int64)
+    time, observed = data["time"].to_numpy(float), data["cause"].to_numpy()
+    strata_vals = data[strata].to_numpy() if strata else np.zeros(len(data))
     rows = []
     for cause_code, name in ((1, paramcd), (2, competing or "competing")):
-        cause = np.where(data["cause"] == cause_code, 1, np.where(data["cause"] == 0, 0, 2))
+        cause = np.where(observed == cause_code, 1, np.where(observed == 0, 0, 2))
         s_tot, v_tot = np.zeros(k - 1), np.zeros((k - 1, k - 1))
-        strata_vals = data[strata].to_numpy() if strata else np.zeros(len(data))
         for sv in np.unique(strata_vals):
             ins = strata_vals == sv
-            s_, v_ = _gray_stratum(data["time"].to_numpy(float)[ins], cause[ins], gi[ins], k, rho)
+            s_, v_ = _gray_stratum(time[ins], cause[ins], gi[ins], k, rho)
             s_tot += s_
             v_tot += v_
         if not (cause == 1).any() or np.linalg.matrix_rank(v_tot) < k - 1:

@@ -30,7 +30,8 @@ def select(
     for col in ("USUBJID", "PARAMCD", "AVAL", "CNSR"):
         if col not in adtte.columns:
             raise _problem(f"column {col} is missing", "pass an ADTTE table from derive_adtte", col)
-    rows = adtte[adtte["PARAMCD"] == paramcd]
+    keep = (adtte["PARAMCD"] == paramcd).to_numpy()
+    rows = adtte[keep]
     if rows.empty:
         known = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise _problem(f"no rows for PARAMCD {paramcd!r}", f"use one of: {known}", "PARAMCD")
@@ -47,7 +48,7 @@ def select(
                 )
             ]
         )
-    out = rows.copy()
+    out = rows
     if subjects is not None:
         extra = [c for c in columns if c not in out.columns and c in subjects.columns]
         if extra:
@@ -69,9 +70,11 @@ def select(
         raise DataError(
             [Problem("adtte", "AVAL is missing or negative", "derive AVAL again", "AVAL", str(s))]
         )
-    out["time"] = aval.astype("float64")
-    out["event"] = (pd.to_numeric(out["CNSR"], errors="coerce") == 0).astype(int)
-    return out.reset_index(drop=True)
+    # one frame built from columns (inserting two columns into a copy costs more than the fit)
+    columns = {c: out[c].array for c in out.columns if c not in ("time", "event")}
+    columns["time"] = aval.to_numpy("float64")
+    columns["event"] = (pd.to_numeric(out["CNSR"], errors="coerce") == 0).to_numpy(int)
+    return pd.DataFrame(columns)
 
 
 def group_labels(values: pd.Series) -> list:

@@ -59,8 +59,8 @@ def confidence_limits(
     return lo, hi
 
 
-def _one_group(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
-    """The product-limit estimate at each observed time (vectorised; R's ``survfit``)."""
+def _one_group(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
+    """The product-limit estimate at each observed time (vectorised; R's ``survfit``): columns."""
     times, inverse = np.unique(np.asarray(time, float), return_inverse=True)
     removed = np.bincount(inverse, minlength=len(times)).astype(float)
     d = np.bincount(inverse, weights=np.asarray(event, float), minlength=len(times))
@@ -69,16 +69,14 @@ def _one_group(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
         surv = np.cumprod(1.0 - d / n)
         inc = np.where(d > 0, d / (n * (n - d)), 0.0)
     se = np.sqrt(np.cumsum(inc))  # infinite once S reaches 0 (n == d), as in R
-    return pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": n.astype(int),
-            "n_event": d.astype(int),
-            "n_censor": (removed - d).astype(int),
-            "survival": surv,
-            "std_err": se,
-        }
-    )
+    return {
+        "time": times,
+        "n_risk": n.astype(int),
+        "n_event": d.astype(int),
+        "n_censor": (removed - d).astype(int),
+        "survival": surv,
+        "std_err": se,
+    }
 
 
 def _quantile_of(times: np.ndarray, curve: np.ndarray, p: float, method: str) -> float:
@@ -277,15 +275,14 @@ def kaplan_meier(
     if quantile_method not in QUANTILE_METHODS:
         raise ValueError(f"quantile_method must be one of {QUANTILE_METHODS}")
     data = select(adtte, paramcd, [by] if by else [], subjects)
-    parts = []
     labels = group_labels(data[by]) if by else ["all"]
-    for g in labels:
-        sub = data if by is None else data[data[by] == g]
-        tab = _one_group(sub["time"].to_numpy(), sub["event"].to_numpy())
-        tab["lower"], tab["upper"] = confidence_limits(
-            tab["survival"].to_numpy(), tab["std_err"].to_numpy(), conf_type, conf_level
-        )
-        tab.insert(0, "group", g)
-        parts.append(tab)
-    table = pd.concat(parts, ignore_index=True)
+    time, event = data["time"].to_numpy(), data["event"].to_numpy()
+    codes = pd.Categorical(data[by], categories=labels).codes if by else np.zeros(len(data), int)
+    parts = [_one_group(time[codes == i], event[codes == i]) for i in range(len(labels))]
+    columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    columns["lower"], columns["upper"] = confidence_limits(
+        columns["survival"], columns["std_err"], conf_type, conf_level
+    )
+    group = pd.Series(labels).repeat([len(p["time"]) for p in parts]).to_numpy()
+    table = pd.DataFrame({"group": group, **columns})
     return KaplanMeier(table, data, paramcd, by, conf_type, conf_level, quantile_method)
