@@ -1,5 +1,5 @@
-"""The analysis layer against R's survival 3.5 and cmprsk 2.2 (validation/r/validate.R, run on
-validation/data/; its outputs are committed, so these tests need no R).
+"""The analysis layer against R's survival 3.5 and cmprsk 2.2 (validation/r/validate.R and
+competing.R, run on validation/data/; their outputs are committed, so these tests need no R).
 
 Tolerances: 1e-6 on estimates, 1e-4 on p-values and test statistics' p; Firth's estimates come from
 two different optimisers (scipy here, R's optim there), compared at 1e-5.
@@ -179,3 +179,25 @@ def test_cumulative_incidence_and_gray_test_match_cmprsk(ds):
     for row in rg.itertuples():
         close([gray.loc[row.cause, "statistic"]], [row.statistic], EST)
         close([gray.loc[row.cause, "p"]], [row.p], PVAL)
+
+
+def test_gray_test_stratified_and_weighted_match_cmprsk():
+    """Four arms of unequal size, one gone from the risk sets by day 60; rho 0 and 1, with and
+    without strata (validation/r/competing.R)."""
+    d = dataset("cr_strata")
+    for row in r_out("gray_strata").fillna({"strata": ""}).itertuples():
+        strata = row.strata or None
+        g = survlupus.gray_test(d, "P", by="ARM", strata=strata, rho=row.rho).set_index("cause")
+        assert g.loc[row.cause, "df"] == row.df
+        close([g.loc[row.cause, "statistic"]], [row.statistic], EST)
+        close([g.loc[row.cause, "p"]], [row.p], PVAL)
+
+
+def test_cumulative_incidence_of_four_arms_matches_cmprsk():
+    d = dataset("cr_strata")
+    cif = survlupus.cumulative_incidence(d, "P", by="ARM")
+    r = r_out("cuminc_groups").query("cause == 1").dropna()  # NA after an arm's last time
+    m = cif.at(sorted(r["time"].unique())).merge(r, on=["group", "time"], suffixes=("", "_r"))
+    assert len(m) == len(r) and set(m["group"]) == {"A", "B", "C", "D"}
+    close(m["estimate"], m["estimate_r"], EST)
+    close(m["std_err"] ** 2, m["variance"], EST)

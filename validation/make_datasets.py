@@ -8,7 +8,9 @@
 * ``musc_sflr``, ``cs_sflr``: the synthetic trials' TTSFLR ADTTE;
 * ``musc_cr``: renal flare with death as a competing event (nephritis subjects of ``musc``),
   ``CRSTAT`` 0 censored, 1 renal flare, 2 death before a renal flare;
-* ``cr_ties``: two arms of 40 with two competing causes on visit days (heavy ties), seeded.
+* ``cr_ties``: two arms of 40 with two competing causes on visit days (heavy ties), seeded;
+* ``cr_strata``: four arms of unequal size in two sites, ties, and an arm whose subjects are all
+  gone by day 60 (it leaves the risk sets early), for Gray's test stratified and with rho = 1.
 """
 
 from __future__ import annotations
@@ -134,6 +136,29 @@ def cr_ties() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cr_strata() -> pd.DataFrame:
+    """Four arms (C small and over by day 60), two sites, causes 0/1/2 on a coarse day grid."""
+    rng = np.random.default_rng(2026)
+    rows = []
+    for arm, n, probs, last in (
+        ("A", 30, [0.3, 0.45, 0.25], 200),
+        ("B", 25, [0.4, 0.3, 0.3], 200),
+        ("C", 8, [0.25, 0.5, 0.25], 60),
+        ("D", 20, [0.5, 0.25, 0.25], 200),
+    ):
+        for i in range(n):
+            rows.append(
+                {
+                    "USUBJID": f"{arm}{i:02d}",
+                    "ARM": arm,
+                    "SITE": f"S{int(rng.integers(1, 3))}",
+                    "AVAL": int(rng.integers(1, last // 10 + 1) * 10),
+                    "CRSTAT": int(rng.choice([0, 1, 2], p=probs)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     sets = {
@@ -144,6 +169,7 @@ def main() -> None:
         "cs_sflr": synthetic("cs20at04", "TTSFLR"),
         "musc_cr": competing(),
         "cr_ties": cr_ties(),
+        "cr_strata": cr_strata(),
     }
     for name, df in sets.items():
         df.to_csv(DATA / f"{name}.csv", index=False, lineterminator="\n")
