@@ -24,12 +24,33 @@ TOL = 1e-10
 
 
 class _FirthRiskSets(RiskSets):
-    """The Cox risk sets with the products ``x x x`` too: the derivative of the information."""
+    """The Cox risk sets with the products ``x x x`` too: the derivative of the information.
+
+    The risk-set sums of ``r``, ``r x``, ``r x x`` and ``r x x x`` are taken in one cumulative sum
+    over one matrix holding each distinct product once (``x_i x_j`` for i <= j, ``x_i x_j x_k``
+    for i <= j <= k: 1 + 3 + 6 + 10 columns for p = 3, not 1 + 3 + 9 + 27) and spread back to the
+    symmetric arrays by index.
+    """
 
     def __init__(self, time, event, X):
         super().__init__(time, event, X)
-        n, p = self.x.shape
-        self.xxx = (self.xx[:, :, None] * self.x[:, None, :]).reshape(n, p * p * p)
+        p = self.p
+        pairs = [(i, j) for i in range(p) for j in range(i, p)]
+        triples = [(i, j, k) for i in range(p) for j in range(i, p) for k in range(j, p)]
+        x = self.x[: self.stop]
+        columns = (
+            [np.ones(len(x))]
+            + [x[:, i] for i in range(p)]
+            + [x[:, i] * x[:, j] for i, j in pairs]
+            + [x[:, i] * x[:, j] * x[:, k] for i, j, k in triples]
+        )
+        self.z = np.asfortranarray(np.column_stack(columns))  # column-major: faster block sums
+        where2 = {pair: 1 + p + n for n, pair in enumerate(pairs)}
+        where3 = {t: 1 + p + len(pairs) + n for n, t in enumerate(triples)}
+        grid = np.indices((p, p)).reshape(2, -1).T
+        self.at2 = np.array([where2[tuple(sorted(ij))] for ij in grid])
+        grid = np.indices((p, p, p)).reshape(3, -1).T
+        self.at3 = np.array([where3[tuple(sorted(ijk))] for ijk in grid])
 
     def moments(self, beta, ties: str = "breslow"):
         """ll, U, I and dI/db (p x p x p) at ``beta`` (Breslow ties)."""
@@ -37,21 +58,18 @@ class _FirthRiskSets(RiskSets):
         if not len(d):
             return 0.0, np.zeros(p), np.zeros((p, p)), np.zeros((p, p, p))
         eta, shift, r = self.weights(beta)
-        s0 = self.cum(r)
-        m1 = self.cum(r[:, None] * self.x[: self.stop]) / s0[:, None]
-        m2 = self.cum(r[:, None] * self.xx[: self.stop]) / s0[:, None]
-        m3 = (self.cum(r[:, None] * self.xxx[: self.stop]) / s0[:, None]).reshape(-1, p, p, p)
+        sums = self.cum(r[:, None] * self.z)
+        s0 = sums[:, 0]
+        means = sums / s0[:, None]
+        m1, m2, m3 = means[:, 1 : 1 + p], means[:, self.at2], means[:, self.at3]
         ll, U, info = self.breslow(eta, shift, s0, m1, m2)
-        m2 = m2.reshape(-1, p, p)
-        # d cov / d b_r = m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r
-        dcov = (
-            m3
-            - m2[:, :, :, None] * m1[:, None, None, :]
-            - m2[:, :, None, :] * m1[:, None, :, None]
-            - m1[:, :, None, None] * m2[:, None, :, :]
-            + 2 * m1[:, :, None, None] * m1[:, None, :, None] * m1[:, None, None, :]
-        )
-        return ll, U, info.reshape(p, p), np.einsum("k,kijr->ijr", d, dcov)
+        # dI/db_r = sum_k d_k (m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r):
+        # the three m2 m1 terms are one tensor T_ijr = sum_k d_k m2_ij m1_r, permuted
+        t = ((d[:, None] * m2).T @ m1).reshape(p, p, p)
+        m11 = (m1[:, :, None] * m1[:, None, :]).reshape(-1, p * p)
+        w = ((d[:, None] * m11).T @ m1).reshape(p, p, p)
+        dinfo = (d @ m3).reshape(p, p, p) - t - t.transpose(0, 2, 1) - t.transpose(2, 0, 1)
+        return ll, U, info.reshape(p, p), dinfo + 2 * w
 
 
 class FirthModel(CoxModel):
