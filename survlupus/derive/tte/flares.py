@@ -111,7 +111,12 @@ class SevereFlare(Endpoint):
         return hit, masks
 
     def visit_criteria(self, trial: Trial, panel: VisitPanel) -> dict[str, pd.Series]:
-        """Per visit row, each criterion that holds (escalation already required for a, b)."""
+        """Per visit row, each criterion that holds (escalation already required for a, b);
+        computed once per panel (the extrarenal flare reads the same criteria)."""
+        return panel.memo(("sfi_criteria", self), lambda: self._visit_criteria(trial, panel))[0]
+
+    def _visit_criteria(self, trial: Trial, panel: VisitPanel):
+        """The criteria, and the escalation text of the rows whose escalation was looked for."""
         a_renal, _ = self._new_any(panel, RENAL_DESCRIPTORS)
         a_other, _ = self._new_any(panel, OTHER_MAJOR)
         plt, hb = panel.analysis("platelets_10e9_l"), panel.analysis("hemoglobin_g_dl")
@@ -128,7 +133,7 @@ class SevereFlare(Endpoint):
             | (prev_hb - hb > self.hemoglobin_fall_g_dl)
         )
         need_esc = (a_renal | a_other | b) & panel.post
-        esc, _ = self.escalation(trial, panel, need_esc)
+        esc, esc_text = self.escalation(trial, panel, need_esc)
         pga = panel.analysis("pga")
         e = panel.newly(pga > self.pga_above, "pga", panel.previous("pga") > self.pga_above)
         out = {"a_renal": a_renal & esc, "a_other": a_other & esc, "b": b & esc, "e": e}
@@ -137,7 +142,8 @@ class SevereFlare(Endpoint):
             out["g"] = panel.newly(
                 s > self.sledai_above, "sledai2k", panel.previous("sledai2k") > self.sledai_above
             )
-        return {k: v.fillna(False).astype(bool) & panel.post for k, v in out.items()}
+        crit = {k: v.fillna(False).astype(bool) & panel.post for k, v in out.items()}
+        return crit, esc_text
 
     def escalation(
         self, trial: Trial, panel: VisitPanel, rows: pd.Series
@@ -207,7 +213,11 @@ class SevereFlare(Endpoint):
         )
         return hit
 
-    def record_sources(self, trial: Trial) -> list[EventSource]:
+    def record_sources(self, trial: Trial, panel: VisitPanel | None = None) -> list[EventSource]:
+        """(c), (d), (f) from the steroid and event records; once per panel when one is given
+        (the extrarenal flare reuses them)."""
+        if panel is not None:
+            return panel.memo(("sfi_records", self), lambda: self.record_sources(trial))
         imm = event_records(trial, ["immunosuppressant_start"])
         imm = imm[names_drug(imm["detail"], self.immunosuppressants)]
         imm["rule"] = "SFI-d new immunosuppressant"
@@ -251,7 +261,9 @@ class SevereFlare(Endpoint):
         for k in ("a_renal", "a_other", "b"):
             if k in keys:
                 ab |= crit[k]
-        _, esc_text = self.escalation(trial, panel, ab)
+        # the escalation text of the (a)/(b) rows: computed with the criteria (row by row, the
+        # same text as asking again for these rows only)
+        esc_text = panel.memo(("sfi_criteria", self), lambda: None)[1].where(ab, "")
         _, masks = self._new_any(panel, (*RENAL_DESCRIPTORS, *OTHER_MAJOR))
         prev_pga = panel.previous("pga")
 
@@ -276,7 +288,7 @@ class SevereFlare(Endpoint):
         keys = ("a_renal", "a_other", "b", "e", "g")
         events = [
             self.visit_source(trial, panel, keys, "severe flare"),
-            *self.record_sources(trial),
+            *self.record_sources(trial, panel),
         ]
         return events, [last_adequate_assessment(panel, list(self.adequacy))]
 
@@ -316,7 +328,7 @@ class ExtrarenalFlare(Endpoint):
         sf = self.severe_flare
         events = [
             sf.visit_source(trial, panel, ("a_other", "b", "e", "g"), "extrarenal flare"),
-            *[replace(s, description="extrarenal flare") for s in sf.record_sources(trial)],
+            *[replace(s, description="extrarenal flare") for s in sf.record_sources(trial, panel)],
             self.bilag_source(panel),
         ]
         return events, [last_adequate_assessment(panel, list(sf.adequacy))]

@@ -52,19 +52,19 @@ class HaematologicFlare(Endpoint):
     def sources(self, trial, panel):
         crit = self.criteria(panel)
         met = crit["platelets"] | crit["haemoglobin"] | crit["neutrophils"]
-        rule = pd.Series(
-            np.select(
-                [crit["platelets"], crit["haemoglobin"], crit["neutrophils"]],
-                [
-                    f"platelets newly < {self.platelets_below:g}",
-                    f"haemoglobin < {self.hemoglobin_below_g_dl:g} or fallen ≥ "
-                    f"{self.hemoglobin_fall_g_dl:g} g/dL",
-                    f"neutrophils newly < {self.neutrophils_below:g}",
-                ],
+        rules = np.array(
+            [
                 "",
-            ),
-            index=panel.frame.index,
+                f"platelets newly < {self.platelets_below:g}",
+                f"haemoglobin < {self.hemoglobin_below_g_dl:g} or fallen ≥ "
+                f"{self.hemoglobin_fall_g_dl:g} g/dL",
+                f"neutrophils newly < {self.neutrophils_below:g}",
+            ],
+            dtype=object,
         )
+        # the first criterion met, by code (a text array of every visit row would be large)
+        which = np.select([crit["platelets"], crit["haemoglobin"], crit["neutrophils"]], [1, 2, 3])
+        rule = pd.Series(rules[which], index=panel.frame.index)
         high = panel.highest_before(HB)
 
         def extra(i):

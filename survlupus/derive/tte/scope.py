@@ -48,7 +48,11 @@ def observation(trial: Trial, window_days: int, subgroup: str | None = None) -> 
     cache = trial.__dict__.setdefault("_observation_cache", {})
     key = (window_days, subgroup)
     if key not in cache:
-        cache[key] = _observation(trial, window_days, subgroup)
+        if subgroup:  # a subgroup's rows of everybody's observation (same order, same values)
+            full = observation(trial, window_days)
+            cache[key] = full[(full["subgroup"] == subgroup).to_numpy()].reset_index(drop=True)
+        else:
+            cache[key] = _observation(trial, window_days, subgroup)
     return cache[key]
 
 
@@ -56,7 +60,8 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
     s = trial.subjects.copy()
     if subgroup is not None:
         s = s[s.get("subgroup", pd.Series("", index=s.index)) == subgroup]
-    s = s.sort_values("subject_id", kind="stable")
+    if not is_sorted_by(s, ["subject_id"]):
+        s = s.sort_values("subject_id", kind="stable")
     last_visit = _last_visit(trial.visits)
     end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
     last_contact = end.fillna(s["subject_id"].map(last_visit)).fillna(s["start_date"])
