@@ -34,55 +34,86 @@ UNITS = {
 }
 
 
-def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
-    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``.
-
-    Vectorised: the value is rounded to an integer number of units of ``10**-decimals`` and the
-    digits are assembled with numpy's string ufuncs.
-    """
-    if decimals is None:
-        decimals = UNITS.get(var or "", ("", "", 2))[2]
-    v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
-    if len(v) == 0:
+def _by_distinct(keys: np.ndarray, text_of) -> np.ndarray:
+    """``text_of(distinct keys)`` spread back to every element (an object array): evidence
+    repeats a few hundred values over many rows, so each is written once."""
+    if len(keys) == 0:
         return np.array([], dtype=object)
-    missing = ~np.isfinite(v)
-    scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return np.asarray(text_of(distinct), dtype=object)[inverse.reshape(-1)]
+
+
+def _number_text(scaled: np.ndarray, decimals: int) -> np.ndarray:
+    """Integers in units of ``10**-decimals`` as decimal text (``-12`` -> ``-0.12``)."""
     sign = np.where(scaled < 0, "-", "")
     mag = np.abs(scaled)
-    whole = (mag // 10**decimals).astype(np.str_)
-    text = np.strings.add(sign.astype(np.str_), whole)
+    text = np.strings.add(sign.astype(np.str_), (mag // 10**decimals).astype(np.str_))
     if decimals:
         frac = np.strings.zfill((mag % 10**decimals).astype(np.str_), decimals)
         text = np.strings.add(np.strings.add(text, "."), frac)
-    return np.where(missing, "missing", text).astype(object)
+    return text.astype(object)
+
+
+def _scaled(values, decimals: int) -> np.ndarray:
+    """Values rounded to integer units of ``10**-decimals``; missing as the smallest int64."""
+    v = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
+    missing = ~np.isfinite(v)
+    scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
+    return np.where(missing, MISSING_KEY, scaled)
+
+
+MISSING_KEY = np.iinfo(np.int64).min
+
+
+def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
+    """Numbers as text (an object array, positional): ``142``, ``0.45``; missing as ``missing``.
+
+    The value is rounded to an integer number of units of ``10**-decimals``; each distinct
+    number is written once (numpy's string ufuncs) and spread to its rows.
+    """
+    if decimals is None:
+        decimals = UNITS.get(var or "", ("", "", 2))[2]
+
+    def text_of(keys):
+        return np.where(keys == MISSING_KEY, "missing", _number_text(keys, decimals))
+
+    return _by_distinct(_scaled(values, decimals), text_of)
 
 
 def value_text(panel_rows: pd.DataFrame, var: str) -> np.ndarray:
     """``creatinine 142 µmol/L`` for each row (``cellular casts yes/no``)."""
     label, unit, dec = UNITS.get(var, (var, "", 2))
     if var == "cellular_casts":
-        v = panel_rows[var].map(lambda x: "missing" if pd.isna(x) else ("yes" if x else "no"))
-        return (label + " " + v).to_numpy(dtype=object)
-    text = fmt(panel_rows[var], var, dec)
-    unit_text = np.where(text == "missing", "", f" {unit}" if unit else "")
-    return label + " " + text + unit_text
+        v = panel_rows[var].astype("float64").to_numpy()  # True 1.0, False 0.0, missing NaN
+        words = np.where(np.isnan(v), "missing", np.where(v != 0, "yes", "no"))
+        return (label + " " + words.astype(object)).astype(object)
+    suffix = f" {unit}" if unit else ""
+
+    def text_of(keys):
+        number = _number_text(keys, dec)
+        return np.where(keys == MISSING_KEY, f"{label} missing", label + " " + number + suffix)
+
+    return _by_distinct(_scaled(panel_rows[var], dec), text_of)
 
 
 def join_parts(*parts, sep: str = "; ") -> np.ndarray:
-    """Element-wise join of aligned text arrays, skipping empty parts."""
+    """Element-wise join of aligned text arrays, skipping empty and missing parts."""
     arrays = [np.asarray(p, dtype=object) for p in parts]
-    out = np.full(len(arrays[0]), "", dtype=object)
-    for a in arrays:
-        a = np.where(pd.isna(a), "", a).astype(object)
-        out = np.where(a == "", out, np.where(out == "", a, out + sep + a))
+    out = np.empty(len(arrays[0]), dtype=object)
+    # one pass joining each row's parts (object arrays concatenate element by element anyway)
+    rows = zip(*arrays, strict=True)
+    out[:] = [sep.join([x for x in row if isinstance(x, str) and x]) for row in rows]
     return out
 
 
 def date_text(dates) -> np.ndarray:
-    """Dates as ``YYYY-MM-DD`` text (an object array, positional)."""
-    arr = np.asarray(pd.Series(dates).to_numpy(dtype="datetime64[ns]"))
-    text = np.datetime_as_string(arr, unit="D").astype(object)
-    return np.where(np.isnat(arr), "?", text).astype(object)
+    """Dates as ``YYYY-MM-DD`` text (an object array, positional); missing as ``?``."""
+    arr = np.asarray(pd.Series(dates).to_numpy(dtype="datetime64[ns]")).astype("datetime64[D]")
+
+    def text_of(days):
+        return np.where(np.isnat(days), "?", np.datetime_as_string(days, unit="D"))
+
+    return _by_distinct(arr, text_of)
 
 
 MISSING_POLICIES = ("skip", "carry_forward")
@@ -164,7 +195,10 @@ def visit_source(
         rows["rule"] = rule
 
     def evidence(sel: pd.DataFrame) -> pd.Series:
-        src = panel.frame.iloc[sel["_i"].to_numpy()]
+        i = sel["_i"].to_numpy()
+        # the winning rows of the columns the text reads (not every panel column)
+        cols = [c for c in (*evidence_vars, "visit", "visit_date") if c in panel.frame]
+        src = pd.DataFrame({c: panel.frame[c].array.take(i) for c in dict.fromkeys(cols)})
         parts = [value_text(src, v) for v in evidence_vars if v in src]
         if extra is not None:
             parts.append(np.asarray(extra(sel["_i"].to_numpy()), dtype=object))

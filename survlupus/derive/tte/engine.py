@@ -107,36 +107,33 @@ class Convention:
 
 def _in_observation(
     cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool, clip: bool = False
-) -> pd.DataFrame:
-    """Candidates of subjects in scope, dated within their observation; adds ``_scope_pos``.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of subjects in scope, dated within their observation: ``(scope position,
+    date, row of cands)`` arrays (dates clipped to ``obs_end`` with ``clip``).
 
     Subjects are matched by integer position (``_spos``: the subject's row in the sorted
     subjects table) when both sides carry it, else by ID.
     """
     if cands.empty or scope.empty:
-        return pd.DataFrame(
-            {
-                "_scope_pos": np.array([], dtype=np.int64),
-                "date": np.array([], dtype="datetime64[ns]"),
-            }
-        )
+        empty = np.array([], dtype=np.int64)
+        return empty, np.array([], dtype="datetime64[ns]"), empty
     if "_spos" in cands and "_spos" in scope:
-        lookup = np.full(int(max(scope["_spos"].max(), cands["_spos"].max(), 0)) + 1, -1)
+        spos = cands["_spos"].to_numpy()
+        lookup = np.full(int(max(scope["_spos"].max(), spos.max(), 0)) + 1, -1)
         lookup[scope["_spos"].to_numpy()] = np.arange(len(scope))
-        pos = lookup[cands["_spos"].to_numpy()]
+        pos = lookup[spos]
     else:
         pos = pd.Index(scope["subject_id"]).get_indexer(cands["subject_id"])
-    keep = pos >= 0
+    keep = np.flatnonzero(pos >= 0)
     pos = pos[keep]
-    start = scope["start_date"].to_numpy()[pos]
-    obs_end = scope["obs_end"].to_numpy()[pos]
-    date = cands["date"].to_numpy()[keep]
+    start = scope["start_date"].to_numpy(dtype="datetime64[ns]")[pos]
+    obs_end = scope["obs_end"].to_numpy(dtype="datetime64[ns]")[pos]
+    date = cands["date"].to_numpy(dtype="datetime64[ns]")[keep]
     if clip:
-        date = np.where(date <= obs_end, date, obs_end)
+        date = np.minimum(date, obs_end)
     after = (date >= start) if on_start else (date > start)
     ok = after & (date <= obs_end)
-    rows = np.flatnonzero(keep)[ok]  # positions in ``cands``
-    return pd.DataFrame({"_scope_pos": pos[ok], "date": date[ok]}, index=rows)
+    return pos[ok], date[ok], keep[ok]
 
 
 def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
@@ -150,6 +147,13 @@ def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
 FIELDS = ("rule", "evidence", "desc", "srcdom", "srcvar")
 
 
+def _first_of_runs(keys: np.ndarray, last: bool = False) -> np.ndarray:
+    """Positions of the first (or last) row of each run of equal ``keys``."""
+    if last:
+        return np.flatnonzero(np.r_[keys[1:] != keys[:-1], True])
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+
+
 def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, np.ndarray]:
     """Earliest (first=True) or latest candidate per subject across sources.
 
@@ -161,46 +165,44 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     out.update({f: np.full(n, "", dtype=object) for f in FIELDS})
     out["seq"] = np.full(n, np.nan)
     out["clipped"] = np.zeros(n, dtype=bool)
-    picked = []
+    pos_, day_, src_, cand_ = [], [], [], []
     for i, src in enumerate(sources):
-        c = _in_observation(
+        pos, date, cand = _in_observation(
             src.candidates,
             scope,
             getattr(src, "on_start", False),
             getattr(src, "clip_to_obs_end", False),
         )
-        if c.empty:
+        if not len(pos):
             continue
-        if not (c["_scope_pos"].is_monotonic_increasing and src.candidates.attrs.get("sorted")):
-            c = c.sort_values(["_scope_pos", "date"], kind="stable")
-        c = c.drop_duplicates("_scope_pos", keep="first" if first else "last")
-        picked.append(
-            pd.DataFrame(
-                {
-                    "_scope_pos": c["_scope_pos"].to_numpy(),
-                    "date": c["date"].to_numpy(),
-                    "_src": i,
-                    "_cand": c.index.to_numpy(),
-                }
-            )
-        )
-    if not picked:
+        ns = date.view(np.int64)
+        if not (src.candidates.attrs.get("sorted") and np.all(pos[1:] >= pos[:-1])):
+            order = np.lexsort((ns, pos))  # by subject, then date; stable
+            pos, ns, cand = pos[order], ns[order], cand[order]
+        keep = _first_of_runs(pos, last=not first)  # each subject's first (last) candidate
+        pos_.append(pos[keep])
+        day_.append(ns[keep])
+        src_.append(np.full(len(keep), i))
+        cand_.append(cand[keep])
+    if not pos_:
         return out
-    allp = pd.concat(picked, ignore_index=True)
-    allp = allp.sort_values(
-        ["_scope_pos", "date", "_src"], ascending=[True, first, True], kind="stable"
-    ).drop_duplicates("_scope_pos", keep="first")
-    pos, src_of = allp["_scope_pos"].to_numpy(), allp["_src"].to_numpy()
-    out["date"][pos] = allp["date"].to_numpy()
+    pos, ns, src_of, cand = (np.concatenate(x) for x in (pos_, day_, src_, cand_))
+    # across sources: the earliest (latest) date wins, ties to the source listed first
+    order = np.lexsort((src_of, ns if first else -ns, pos))
+    order = order[_first_of_runs(pos[order])]
+    pos, ns, src_of, cand = pos[order], ns[order], src_of[order], cand[order]
+    date = ns.view("datetime64[ns]")
+    out["date"][pos] = date
+    obs_end = scope["obs_end"].to_numpy(dtype="datetime64[ns]")
     for i, src in enumerate(sources):
         mine = src_of == i
         if not mine.any():
             continue
-        rows = src.candidates.iloc[allp["_cand"].to_numpy()[mine]].copy()
-        out["clipped"][pos[mine]] = rows["date"].to_numpy() > allp["date"].to_numpy()[mine]
-        rows["date"] = allp["date"].to_numpy()[mine]  # clipped censoring dates
-        rows["obs_end"] = scope["obs_end"].to_numpy()[pos[mine]]
+        rows = src.candidates.iloc[cand[mine]].copy()
         p = pos[mine]
+        out["clipped"][p] = rows["date"].to_numpy(dtype="datetime64[ns]") > date[mine]
+        rows["date"] = date[mine]  # clipped censoring dates
+        rows["obs_end"] = obs_end[p]
         if "rule" in rows:
             out["rule"][p] = rows["rule"].to_numpy(dtype=object)
         if "seq" in rows:

@@ -126,14 +126,14 @@ def derive_episodes(
             if "_i" in cand:
                 rows = _episode_starts(panel, src, adequate)
             sub = cand.iloc[rows]
-            inside = _in_observation(sub, scope, getattr(src, "on_start", False))
-            if inside.empty:
+            scope_pos, _, inside = _in_observation(sub, scope, getattr(src, "on_start", False))
+            if not len(inside):
                 continue
-            chosen = sub.iloc[inside.index.to_numpy()]
+            chosen = sub.iloc[inside]
             parts.append(
                 pd.DataFrame(
                     {
-                        "_scope_pos": inside["_scope_pos"].to_numpy(),
+                        "_scope_pos": scope_pos,
                         "USUBJID": ids[chosen["_spos"].to_numpy()]
                         if "_spos" in chosen
                         else chosen["subject_id"].to_numpy(),
@@ -174,8 +174,7 @@ def _investigator_mild(trial: Trial, window: int, all_subjects: bool) -> pd.Data
     if rec.empty:
         return pd.DataFrame()
     scope = observation(trial, window, None)
-    inside = _in_observation(rec, scope, on_start=False)
-    chosen = rec.iloc[inside.index.to_numpy()]
+    chosen = rec.iloc[_in_observation(rec, scope, on_start=False)[2]]
     return pd.DataFrame(
         {
             "USUBJID": chosen["subject_id"].to_numpy(),
