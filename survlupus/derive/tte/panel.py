@@ -22,8 +22,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from survlupus.trial.keys import run_numbers, seq_in_runs, subject_positions, take_by_subject
+from survlupus.trial.keys import (
+    run_numbers,
+    runs,
+    seq_in_runs,
+    subject_positions,
+    take_by_subject,
+)
 from survlupus.trial.model import Trial
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    return np.isnat(values) if values.dtype.kind == "M" else np.isnan(values)
+
+
+def _gap(values: np.ndarray):
+    return np.datetime64("NaT") if values.dtype.kind == "M" else np.nan
+
+
+def _at(values: np.ndarray, rows: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``values[rows]`` where ``ok``, missing elsewhere (``rows`` may point past either end)."""
+    if not len(values):
+        return values.copy()
+    return np.where(ok, values[np.clip(rows, 0, len(values) - 1)], _gap(values))
 
 
 @dataclass(eq=False)
@@ -65,10 +86,54 @@ class VisitPanel:
         if key not in self._cache:
             frame = self.frame.copy(deep=False)
             for var in variables:
-                if var in frame:
+                if var in frame and frame[var].dtype.kind in "fM":
+                    frame[var] = self._carried(frame[var])
+                elif var in frame:
                     frame[var] = frame[var].groupby(self.frame["_sid"]).ffill()
             self._cache[key] = VisitPanel(frame)
         return self._cache[key]
+
+    # --- within-subject primitives (rows are grouped by subject: runs, not group-bys) ------
+
+    @property
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's subject's first and last row."""
+        if "_bounds" not in self._cache:
+            starts, lengths = runs(self.frame["_sid"].to_numpy())
+            first = np.repeat(starts, lengths)
+            self._cache["_bounds"] = first, np.repeat(starts + lengths - 1, lengths)
+        return self._cache["_bounds"]
+
+    def _series(self, values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=self.frame.index)
+
+    def _before(self, values: pd.Series) -> pd.Series:
+        """The latest non-missing value on an earlier row of the subject (pandas:
+        ``groupby(subject).ffill().groupby(subject).shift(1)``)."""
+        v = values.to_numpy()
+        idx = np.arange(len(v))
+        last = np.maximum.accumulate(np.where(_missing(v), -1, idx))
+        earlier = np.r_[-1, last[:-1]]
+        return self._series(_at(v, earlier, earlier >= self._bounds[0]))
+
+    def _carried(self, values: pd.Series) -> pd.Series:
+        """The latest non-missing value on this or an earlier row (``groupby().ffill()``)."""
+        v = values.to_numpy()
+        last = np.maximum.accumulate(np.where(_missing(v), -1, np.arange(len(v))))
+        return self._series(_at(v, last, last >= self._bounds[0]))
+
+    def _after(self, values: pd.Series) -> pd.Series:
+        """The earliest non-missing value on a later row (``shift(-1)`` then ``bfill()``)."""
+        v = values.to_numpy()
+        n = len(v)
+        nxt = np.minimum.accumulate(np.where(_missing(v), n, np.arange(n))[::-1])[::-1]
+        later = np.r_[nxt[1:], n]
+        return self._series(_at(v, later, later <= self._bounds[1]))
+
+    def _count_after(self, flags: np.ndarray) -> np.ndarray:
+        """How many later rows of the subject are flagged."""
+        c = np.cumsum(flags, dtype=np.int64)
+        return c[self._bounds[1]] - c
 
     # --- basic accessors -----------------------------------------------------------------
 
@@ -119,9 +184,9 @@ class VisitPanel:
         would cost memory."""
         x = self.num(var, cache=False)
         pre_valued = (~self.post) & x.notna()
-        later = pre_valued[::-1].groupby(self.subject[::-1]).cumsum()[::-1] - pre_valued
+        later = self._count_after(pre_valued.to_numpy())
         a = x.where(self.post | (pre_valued & (later == 0)))
-        prev = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        prev = self._before(a)
         return (a == 1.0) & ~(prev == 1.0)
 
     def present(self, *vars_: str) -> pd.Series:
@@ -140,7 +205,7 @@ class VisitPanel:
             x = self.num(var)
             pre_valued = (~self.post) & x.notna()
             # number of valued pre-baseline rows *after* this one, per subject
-            later = pre_valued[::-1].groupby(self.subject[::-1]).cumsum()[::-1] - pre_valued
+            later = self._count_after(pre_valued.to_numpy())
             keep = self.post | (pre_valued & (later == 0))
             self._cache[key] = x.where(keep)
         return self._cache[key]
@@ -149,22 +214,23 @@ class VisitPanel:
         """The subject's baseline value of ``var`` broadcast to every row."""
         key = ("baseline", var)
         if key not in self._cache:
-            a = self.analysis(var).where(~self.post)
-            self._cache[key] = a.groupby(self.subject).transform("max")  # at most one value
+            a = self.analysis(var).where(~self.post).to_numpy()  # at most one value per subject
+            first, last = self._bounds
+            starts = np.unique(first)
+            per_subject = np.fmax.reduceat(a, starts) if len(a) else a
+            self._cache[key] = self._series(np.repeat(per_subject, np.diff(np.r_[starts, len(a)])))
         return self._cache[key]
 
     def previous(self, var: str) -> pd.Series:
         """Value at the previous assessment of ``var`` (NaN if none)."""
         key = ("previous", var)
         if key not in self._cache:
-            a = self.analysis(var)
-            self._cache[key] = a.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+            self._cache[key] = self._before(self.analysis(var))
         return self._cache[key]
 
     def previous_of(self, values: pd.Series, key=None) -> pd.Series:
         """Previous non-missing value of any aligned Series (all rows, pre-baseline included)."""
-        v = values.astype("float64")  # not cached: each caller uses it once
-        return v.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+        return self._before(values.astype("float64"))  # not cached: each caller uses it once
 
     def memo(self, key, compute):
         """Compute once per panel (e.g. an endpoint's sources, reused by the composite)."""
@@ -176,7 +242,7 @@ class VisitPanel:
         key = ("previous_date", var)
         if key not in self._cache:
             d = self.date.where(self.analysis(var).notna())
-            self._cache[key] = d.groupby(self.subject).ffill().groupby(self.subject).shift(1)
+            self._cache[key] = self._before(d.astype("datetime64[ns]"))
         return self._cache[key]
 
     def lowest_before(self, var: str) -> pd.Series:
@@ -205,8 +271,6 @@ class VisitPanel:
 
     def next_assessed(self, adequate: pd.Series, values: pd.Series) -> tuple[pd.Series, pd.Series]:
         """For each row: ``values`` and the date at the next *later* row where ``adequate``."""
-        d = self.date.where(adequate)
+        d = self.date.where(adequate).astype("datetime64[ns]")
         v = values.where(adequate).astype("float64")
-        nd = d.groupby(self.subject).shift(-1).groupby(self.subject).bfill()
-        nv = v.groupby(self.subject).shift(-1).groupby(self.subject).bfill()
-        return nv, nd
+        return self._after(v), self._after(d)

@@ -79,9 +79,9 @@ class RenalFlare(Endpoint):
 
     def sources(self, trial, panel):
         nephritic, proteinuric, adequate = self.criteria(panel)
-        rule = pd.Series(
-            np.where(nephritic, "nephritic flare", "proteinuric flare"), index=panel.frame.index
-        )
+        confirm = "" if self.confirm_days is None else f" (confirmed within {self.confirm_days} d)"
+        rules = np.array([f"proteinuric flare{confirm}", f"nephritic flare{confirm}"], dtype=object)
+        rule = pd.Series(rules[nephritic.to_numpy(dtype=bool).astype(int)], index=panel.frame.index)
         f = panel.frame
         ref_c, ref_u = panel.lowest_before(CREAT), panel.lowest_before(UPCR)
 
@@ -97,12 +97,11 @@ class RenalFlare(Endpoint):
             prot = "reference UPCR " + fmt(ref_u.iloc[i], UPCR) + " g/g"
             return np.where(nephritic.iloc[i].to_numpy(), neph, prot)
 
-        confirm = "" if self.confirm_days is None else f" (confirmed within {self.confirm_days} d)"
         events = [
             visit_source(
                 panel,
                 nephritic | proteinuric,
-                rule + confirm,
+                rule,
                 "renal flare",
                 [CREAT, UPCR, RBC, CASTS],
                 extra,
