@@ -48,7 +48,7 @@ def data_cut_dates(subjects: pd.DataFrame, visits: pd.DataFrame | None = None) -
     if cut is None:
         cut = pd.Series(pd.NaT, index=subjects["subject_id"], dtype="datetime64[ns]")
     if visits is not None and len(visits):
-        last_visit = visits.groupby("subject_id")["visit_date"].max()
+        last_visit = visits.groupby("subject_id", sort=False)["visit_date"].max()
         cut = cut.fillna(last_visit.reindex(cut.index))
     return cut
 
@@ -73,31 +73,26 @@ def steroid_steps(steroids: pd.DataFrame, cut: pd.Series) -> pd.DataFrame:
     end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
     end = end.fillna(s["subject_id"].map(cut)).fillna(s["start_date"])
     end = end.where(end >= s["start_date"], s["start_date"])
-    deltas = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "subject_id": s["subject_id"].to_numpy(),
-                    "date": s["start_date"].to_numpy(),
-                    "delta": dose,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "subject_id": s["subject_id"].to_numpy(),
-                    "date": (end + ONE_DAY).to_numpy(),
-                    "delta": -dose,
-                }
-            ),
-        ],
-        ignore_index=True,
+    # integer subject codes in ID order: the group-bys below hash numbers, not text
+    code, ids = pd.factorize(s["subject_id"], sort=True)
+    n = len(s)
+    deltas = pd.DataFrame(
+        {
+            "_c": np.r_[code, code],
+            "date": np.r_[s["start_date"].to_numpy(), (end + ONE_DAY).to_numpy()],
+            "delta": np.r_[dose, -dose],
+        },
+        index=pd.RangeIndex(2 * n),
     )
-    steps = deltas.groupby(["subject_id", "date"], sort=True, as_index=False)["delta"].sum()
-    steps["pred_eq_mg_day"] = steps.groupby("subject_id")["delta"].cumsum().round(9)
-    steps["pred_eq_mg_day"] = steps["pred_eq_mg_day"].mask(
-        steps["pred_eq_mg_day"].abs() < 1e-9, 0.0
+    steps = deltas.groupby(["_c", "date"], sort=True, as_index=False)["delta"].sum()
+    level = steps.groupby("_c")["delta"].cumsum().round(9)
+    return pd.DataFrame(
+        {
+            "subject_id": np.asarray(ids, dtype=object)[steps["_c"].to_numpy()],
+            "date": steps["date"].to_numpy(),
+            "pred_eq_mg_day": level.mask(level.abs() < 1e-9, 0.0).to_numpy(),
+        }
     )
-    return steps[cols].reset_index(drop=True)
 
 
 def daily_dose(steps: pd.DataFrame) -> pd.DataFrame:

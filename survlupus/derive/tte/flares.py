@@ -29,6 +29,7 @@ from survlupus.derive.tte.base import (
 )
 from survlupus.derive.tte.engine import EventSource
 from survlupus.derive.tte.panel import VisitPanel
+from survlupus.trial.keys import runs, subject_positions, take_by_subject
 from survlupus.trial.model import Trial
 from survlupus.trial.schema import BILAG_DOMAINS
 
@@ -48,15 +49,35 @@ def names_where(masks: dict[str, pd.Series], rows: np.ndarray, prefix: int) -> n
     return join_parts(*parts, sep=", ") if parts else np.full(len(rows), "", dtype=object)
 
 
+def _subject_day_keys(*tables: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
+    """One int64 key per (subject, date) row of each table, equal across tables exactly when
+    subject and date are (subjects coded in order of ID, dates in days)."""
+    ids = pd.Index(pd.unique(np.concatenate([sid.to_numpy(dtype=object) for sid, _ in tables])))
+    codes = [subject_positions(sid, ids) for sid, _ in tables]
+    days = [
+        d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        for _, d in tables
+    ]
+    low = min((int(x.min()) for x in days if len(x)), default=0)
+    span = max((int(x.max()) for x in days if len(x)), default=0) - low + 1
+    return [c.astype(np.int64) * span + (x - low) for c, x in zip(codes, days, strict=True)]
+
+
 def steroid_seq(steroids: pd.DataFrame, steps: pd.DataFrame) -> np.ndarray:
     """``SRCSEQ`` of dose steps: the first steroid record (by drug) starting on the step's date."""
     if steroids.empty or steps.empty:
         return np.full(len(steps), np.nan)
-    seq = steroids.assign(seq=record_seq(steroids, "start_date", "drug"))
-    first = seq.sort_values("seq").drop_duplicates(["subject_id", "start_date"])
-    key = pd.MultiIndex.from_frame(first[["subject_id", "start_date"]])
-    pos = key.get_indexer(pd.MultiIndex.from_arrays([steps["subject_id"], steps["date"]]))
-    return np.where(pos >= 0, first["seq"].to_numpy()[pos], np.nan)
+    seq = record_seq(steroids, "start_date", "drug").to_numpy(dtype="float64")
+    rec, step = _subject_day_keys(
+        (steroids["subject_id"], steroids["start_date"]), (steps["subject_id"], steps["date"])
+    )
+    # the lowest sequence number per (subject, start date), looked up for each step
+    order = np.lexsort((seq, rec))
+    rec, seq = rec[order], seq[order]
+    first = np.r_[True, rec[1:] != rec[:-1]]
+    rec, seq = rec[first], seq[first]
+    at = np.clip(np.searchsorted(rec, step), 0, len(rec) - 1)
+    return np.where(rec[at] == step, seq[at], np.nan)
 
 
 @dataclass(frozen=True)
@@ -189,14 +210,20 @@ class SevereFlare(Endpoint):
 
     def steroid_rises(self, trial: Trial) -> pd.DataFrame:
         """(c): steps where the dose rises above ``steroid_mg_per_kg_above`` × weight."""
-        steps = trial.steroid_steps.copy()
-        weight = (
-            steps["subject_id"].map(trial.subjects.set_index("subject_id")["weight_kg"])
-            if "weight_kg" in trial.subjects
-            else pd.Series(np.nan, index=steps.index)  # no weight: (c) cannot be assessed
-        )
+        steps = trial.steroid_steps
+        if "weight_kg" in trial.subjects:
+            spos = subject_positions(steps["subject_id"], pd.Index(trial.subjects["subject_id"]))
+            weight = take_by_subject(trial.subjects["weight_kg"], spos).astype("float64")
+            weight.index = steps.index
+        else:
+            weight = pd.Series(np.nan, index=steps.index)  # no weight: (c) cannot be assessed
         limit = self.steroid_mg_per_kg_above * weight
-        prev = steps.groupby("subject_id")["pred_eq_mg_day"].shift().fillna(0.0)
+        # the dose of the subject's previous step (steps are grouped by subject, in date order)
+        dose = steps["pred_eq_mg_day"].to_numpy()
+        starts, _ = runs(steps["subject_id"].to_numpy(dtype=object))
+        before = np.r_[0.0, dose[:-1]]
+        before[starts] = 0.0
+        prev = pd.Series(before, index=steps.index)
         hit = steps[(steps["pred_eq_mg_day"] > limit) & ~(prev > limit)].copy()
         hit["rule"] = f"SFI-c prednisone-equivalent > {self.steroid_mg_per_kg_above} mg/kg/day"
         hit["seq"] = steroid_seq(trial.steroids, hit)
