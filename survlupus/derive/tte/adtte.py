@@ -147,7 +147,8 @@ def derive_endpoint(
     """
     panel = VisitPanel.from_trial(trial)
     scope = observation(trial, window_days, None if all_subjects else definition.scope)
-    events, censors = sources_of(definition, trial, panel)
+    # nobody in scope (a trial without that subgroup): no rows, and no rule to evaluate
+    events, censors = sources_of(definition, trial, panel) if len(scope) else ([], [])
     return derive_tte(
         scope,
         definition.paramcd,

@@ -227,15 +227,12 @@ def last_adequate_assessment(
             - i
             - 1
         )
-        note = np.where(
-            later > 0,
-            "; "
-            + later.astype(str).astype(object)
-            + " later visit(s) in the window lacked "
-            + " or ".join(variables),
-            "",
-        )
-        return pd.Series(text + note, index=rows.index)
+        lacked = " later visit(s) in the window lacked " + " or ".join(variables)
+
+        def note_of(counts):
+            return np.where(counts > 0, "; " + counts.astype(str).astype(object) + lacked, "")
+
+        return pd.Series(text + _by_distinct(later, note_of), index=rows.index)
 
     return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
 
@@ -288,7 +285,10 @@ def event_records(trial: Trial, names: Sequence[str], severity: str | None = Non
             }
         )
     else:
-        sel = ev[ev["event"].isin(names)].assign(seq=record_seq(ev, "start_date", "event"))
+        cache = trial.__dict__.setdefault("_derive_cache", {})
+        if "events_seq" not in cache:  # the events' record numbers, once per trial
+            cache["events_seq"] = record_seq(ev, "start_date", "event")
+        sel = ev[ev["event"].isin(names)].assign(seq=cache["events_seq"])
     if severity is not None:
         sel = sel[sel["severity"] == severity] if "severity" in sel else sel.iloc[:0]
     out = sel.rename(columns={"start_date": "date"}).copy()

@@ -124,16 +124,21 @@ def _in_observation(
         pos = lookup[spos]
     else:
         pos = pd.Index(scope["subject_id"]).get_indexer(cands["subject_id"])
-    keep = np.flatnonzero(pos >= 0)
-    pos = pos[keep]
+    date = cands["date"].to_numpy(dtype="datetime64[ns]")
+    inside = pos >= 0
+    if not inside.all():  # some candidates' subjects are out of scope: drop them first
+        keep = np.flatnonzero(inside)
+        pos, date = pos[keep], date[keep]
+    else:
+        keep = None
     start = scope["start_date"].to_numpy(dtype="datetime64[ns]")[pos]
     obs_end = scope["obs_end"].to_numpy(dtype="datetime64[ns]")[pos]
-    date = cands["date"].to_numpy(dtype="datetime64[ns]")[keep]
     if clip:
         date = np.minimum(date, obs_end)
-    after = (date >= start) if on_start else (date > start)
-    ok = after & (date <= obs_end)
-    return pos[ok], date[ok], keep[ok]
+    ok = (date >= start) if on_start else (date > start)
+    ok &= date <= obs_end
+    rows = np.flatnonzero(ok)
+    return pos[rows], date[rows], (rows if keep is None else keep[rows])
 
 
 def _evidence(src, rows: pd.DataFrame) -> np.ndarray:

@@ -178,24 +178,21 @@ class CreatinineDoubling(Endpoint):
         f = panel.frame
         creat = panel.analysis(CREAT)
         base = panel.baseline(CREAT)
-        assessed = creat.notna() & panel.post
-        sub = pd.DataFrame(
-            {
-                "s": panel.subject[assessed],
-                "d": panel.date[assessed],
-                "flag": (creat >= self.factor * base)[assessed],
-            }
-        )
-        change = sub["flag"].ne(sub.groupby("s")["flag"].shift()) | sub["s"].ne(sub["s"].shift())
-        sub["run"] = change.cumsum()
-        runs = sub[sub["flag"]].groupby("run").agg(first=("d", "min"), last=("d", "max"))
-        sustained = runs[(runs["last"] - runs["first"]).dt.days >= self.sustain_days]
-        start_rows = sub.index[sub["flag"] & change & sub["run"].isin(sustained.index)]
+        assessed = np.flatnonzero((creat.notna() & panel.post).to_numpy())
+        # runs of consecutive assessments (within a subject) at or above factor x baseline
+        s = panel.subject.to_numpy()[assessed]
+        d = panel.date.to_numpy(dtype="datetime64[ns]")[assessed]
+        flag = (creat >= self.factor * base).to_numpy(dtype=bool)[assessed]
+        change = np.r_[True, (flag[1:] != flag[:-1]) | (s[1:] != s[:-1])]
+        starts = np.flatnonzero(change)
+        ends = np.r_[starts[1:] - 1, len(flag) - 1].astype(np.int64)
+        length = (d[ends] - d[starts]) // np.timedelta64(1, "D")
+        sustained = flag[starts] & (length >= self.sustain_days)
+        start_rows = assessed[starts[sustained]]
         mask = pd.Series(False, index=f.index)
-        mask[start_rows] = True
-        last_of_run = sub.loc[start_rows, "run"].map(sustained["last"])
+        mask.iloc[start_rows] = True
         confirm = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
-        confirm[start_rows] = last_of_run.to_numpy()
+        confirm.iloc[start_rows] = d[ends[sustained]]
 
         def extra(i):
             ratio = (f[CREAT].iloc[i] / base.iloc[i]).to_numpy()

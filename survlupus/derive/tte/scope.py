@@ -62,7 +62,10 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
         s = s[s.get("subgroup", pd.Series("", index=s.index)) == subgroup]
     if not is_sorted_by(s, ["subject_id"]):
         s = s.sort_values("subject_id", kind="stable")
-    last_visit = _last_visit(trial.visits)
+    cache = trial.__dict__.setdefault("_derive_cache", {})
+    if "last_visit" not in cache:
+        cache["last_visit"] = _last_visit(trial.visits)
+    last_visit = cache["last_visit"]
     end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
     last_contact = end.fillna(s["subject_id"].map(last_visit)).fillna(s["start_date"])
     death = s["subject_id"].map(death_dates(trial))
