@@ -17,7 +17,7 @@ import pandas as pd
 from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.engine import CensorSource, Convention, EventSource
 from survlupus.derive.tte.panel import VisitPanel
-from survlupus.trial.keys import is_sorted_by, seq_in_runs
+from survlupus.trial.keys import is_sorted_by, seq_in_runs, subject_positions
 from survlupus.trial.model import Trial
 
 UNITS = {
@@ -179,15 +179,15 @@ def visit_source(
     """
     m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
     # slim candidates (date, subject position, panel row): censoring sources hold nearly every
-    # visit row, and the composite keeps its components' sources
-    rows = pd.DataFrame(
-        {
-            "date": panel.date.to_numpy()[m],
-            "_spos": panel.frame["_spos"].to_numpy()[m],
-            "_i": np.flatnonzero(m),
-            "seq": panel.seq.to_numpy()[m],
-        }
-    )
+    # visit row, and the composite keeps its components' sources. The three integer columns
+    # are written into one block (a frame built from separate arrays copies them into one)
+    i = np.flatnonzero(m)
+    block = np.empty((3, len(i)), dtype=np.int64)
+    block[0] = panel.frame["_spos"].to_numpy()[i]
+    block[1] = i
+    block[2] = panel.seq.to_numpy()[i]
+    rows = pd.DataFrame(block.T, columns=["_spos", "_i", "seq"], copy=False)
+    rows.insert(0, "date", panel.date.to_numpy()[i])
     rows.attrs["sorted"] = True  # panel order: by subject, then date
     if isinstance(rule, pd.Series):
         rows["rule"] = rule.to_numpy()[m]
@@ -245,6 +245,7 @@ def last_contact(trial: Trial) -> CensorSource:
     c = pd.DataFrame(
         {
             "subject_id": full["subject_id"],
+            "_spos": full["_spos"],
             "date": full["last_contact"],
             "last_contact": full["last_contact"],
             "rule": "",
@@ -299,4 +300,6 @@ def event_records(trial: Trial, names: Sequence[str], severity: str | None = Non
         out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     for col in ("date", "end_date"):
         out[col] = pd.to_datetime(out[col])
+    # the subject's row in trial.subjects: the engine matches subjects by it
+    out["_spos"] = subject_positions(out["subject_id"], pd.Index(trial.subjects["subject_id"]))
     return out.reset_index(drop=True)

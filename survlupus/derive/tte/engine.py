@@ -119,9 +119,14 @@ def _in_observation(
         return empty, np.array([], dtype="datetime64[ns]"), empty
     if "_spos" in cands and "_spos" in scope:
         spos = cands["_spos"].to_numpy()
-        lookup = np.full(int(max(scope["_spos"].max(), spos.max(), 0)) + 1, -1)
-        lookup[scope["_spos"].to_numpy()] = np.arange(len(scope))
-        pos = lookup[spos]
+        scope_spos = scope["_spos"].to_numpy()
+        size = int(max(scope_spos.max(), spos.max(), 0)) + 1
+        if spos.min() >= 0 and len(scope) == size and (scope_spos == np.arange(size)).all():
+            pos = spos  # everybody in scope, in subject order: positions are the same
+        else:
+            lookup = np.full(size, -1)
+            lookup[scope_spos] = np.arange(len(scope))
+            pos = np.where(spos >= 0, lookup[spos], -1)  # -1: a subject not in trial.subjects
     else:
         pos = pd.Index(scope["subject_id"]).get_indexer(cands["subject_id"])
     date = cands["date"].to_numpy(dtype="datetime64[ns]")

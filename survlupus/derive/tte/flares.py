@@ -211,8 +211,8 @@ class SevereFlare(Endpoint):
     def steroid_rises(self, trial: Trial) -> pd.DataFrame:
         """(c): steps where the dose rises above ``steroid_mg_per_kg_above`` × weight."""
         steps = trial.steroid_steps
+        spos = subject_positions(steps["subject_id"], pd.Index(trial.subjects["subject_id"]))
         if "weight_kg" in trial.subjects:
-            spos = subject_positions(steps["subject_id"], pd.Index(trial.subjects["subject_id"]))
             weight = take_by_subject(trial.subjects["weight_kg"], spos).astype("float64")
             weight.index = steps.index
         else:
@@ -224,7 +224,9 @@ class SevereFlare(Endpoint):
         before = np.r_[0.0, dose[:-1]]
         before[starts] = 0.0
         prev = pd.Series(before, index=steps.index)
-        hit = steps[(steps["pred_eq_mg_day"] > limit) & ~(prev > limit)].copy()
+        rises = ((steps["pred_eq_mg_day"] > limit) & ~(prev > limit)).to_numpy()
+        hit = steps[rises].copy()
+        hit["_spos"] = spos[rises]  # the engine matches subjects by position
         hit["rule"] = f"SFI-c prednisone-equivalent > {self.steroid_mg_per_kg_above} mg/kg/day"
         hit["seq"] = steroid_seq(trial.steroids, hit)
         hit["evidence"] = (
