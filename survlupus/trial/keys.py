@@ -92,6 +92,27 @@ def is_sorted_by(df: pd.DataFrame, keys: list[str]) -> bool:
     return True
 
 
+DAY_BITS = 22
+"""Bits of a (subject, day) key given to the day: 2**22 days (about 11,000 years around 1970)."""
+
+
+def subject_day_key(positions, dates) -> np.ndarray:
+    """(subject position, calendar day) as one int64 that sorts as the pair does: rows sorted by
+    subject and date have increasing keys, and a subject's dates are a range of keys.
+
+    >>> d = np.array(["1970-01-01", "1970-01-03"], dtype="datetime64[ns]")
+    >>> (subject_day_key(np.array([0, 2]), d) - subject_day_key(np.array([0, 0]), d)).tolist()
+    [0, 8388608]
+    """
+    return (np.asarray(positions, dtype=np.int64) << DAY_BITS) + day_number(dates)
+
+
+def day_number(dates) -> np.ndarray:
+    """Calendar days as the day part of :func:`subject_day_key` (``0 .. 2**22 - 1``)."""
+    days = np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    return np.clip(days + 2 ** (DAY_BITS - 1), 0, 2**DAY_BITS - 1)
+
+
 def take_by_subject(values: pd.Series, positions: np.ndarray) -> pd.Series:
     """``values`` (one per subject) at ``positions`` (from :func:`subject_positions`);
     missing where the position is -1."""

@@ -182,13 +182,14 @@ def visit_source(
     # visit row, and the composite keeps its components' sources. The three integer columns
     # are written into one block (a frame built from separate arrays copies them into one)
     i = np.flatnonzero(m)
-    block = np.empty((3, len(i)), dtype=np.int64)
+    block = np.empty((4, len(i)), dtype=np.int64)
     block[0] = panel.frame["_spos"].to_numpy()[i]
     block[1] = i
     block[2] = panel.seq.to_numpy()[i]
-    rows = pd.DataFrame(block.T, columns=["_spos", "_i", "seq"], copy=False)
+    block[3] = panel.day_key[i]
+    rows = pd.DataFrame(block.T, columns=["_spos", "_i", "seq", "_key"], copy=False)
     rows.insert(0, "date", panel.date.to_numpy()[i])
-    rows.attrs["sorted"] = True  # panel order: by subject, then date
+    rows.attrs["sorted"] = True  # panel order: by subject, then date (so _key increases)
     if isinstance(rule, pd.Series):
         rows["rule"] = rule.to_numpy()[m]
     elif rule:

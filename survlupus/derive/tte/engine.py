@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from survlupus.trial.keys import DAY_BITS, day_number
+
 ADTTE_COLUMNS = [
     "USUBJID",
     "PARAMCD",
@@ -164,6 +166,36 @@ def _first_of_runs(keys: np.ndarray, last: bool = False) -> np.ndarray:
     return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
 
 
+def _one_per_subject(
+    cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool, first: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each scope subject's first (last) candidate within observation, by binary search on the
+    candidates' increasing (subject, day) keys: ``(scope rows, candidate rows)``.
+
+    The same choice as filtering every candidate and keeping each subject's first (last), in
+    O(subjects x log candidates) instead of passes over all candidates (a censoring source holds
+    nearly every visit). Dates are days, as every date of a trial is.
+    """
+    key = cands["_key"].to_numpy()
+    if not len(key):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    base = scope["_spos"].to_numpy().astype(np.int64) << DAY_BITS
+    start = day_number(scope["start_date"].to_numpy())
+    end = day_number(scope["obs_end"].to_numpy())
+    if first:  # the first candidate on or after the day observation starts (or the day after)
+        at = np.searchsorted(key, base + start + (0 if on_start else 1), side="left")
+        found = key[np.minimum(at, len(key) - 1)]
+        ok = (at < len(key)) & ((found >> DAY_BITS) == (base >> DAY_BITS))
+        ok &= (found - base) <= end
+    else:  # the last candidate on or before the day observation ends
+        at = np.searchsorted(key, base + end, side="right") - 1
+        found = key[np.maximum(at, 0)]
+        ok = (at >= 0) & ((found >> DAY_BITS) == (base >> DAY_BITS))
+        ok &= (found - base) >= start + (0 if on_start else 1)
+    rows = np.flatnonzero(ok)
+    return rows, at[rows]
+
+
 def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, np.ndarray]:
     """Earliest (first=True) or latest candidate per subject across sources.
 
@@ -177,23 +209,27 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     out["clipped"] = np.zeros(n, dtype=bool)
     pos_, day_, src_, cand_ = [], [], [], []
     for i, src in enumerate(sources):
-        pos, date, cand = _in_observation(
-            src.candidates,
-            scope,
-            getattr(src, "on_start", False),
-            getattr(src, "clip_to_obs_end", False),
-        )
+        on_start = getattr(src, "on_start", False)
+        clip = getattr(src, "clip_to_obs_end", False)
+        if "_key" in src.candidates and "_spos" in scope and not clip and len(scope):
+            pos, cand = _one_per_subject(src.candidates, scope, on_start, first)
+            ns = src.candidates["date"].to_numpy(dtype="datetime64[ns]")[cand].view(np.int64)
+        else:
+            pos, date, cand = _in_observation(src.candidates, scope, on_start, clip)
+            if not len(pos):
+                continue
+            ns = date.view(np.int64)
+            if not (src.candidates.attrs.get("sorted") and np.all(pos[1:] >= pos[:-1])):
+                order = np.lexsort((ns, pos))  # by subject, then date; stable
+                pos, ns, cand = pos[order], ns[order], cand[order]
+            keep = _first_of_runs(pos, last=not first)  # each subject's first (last) candidate
+            pos, ns, cand = pos[keep], ns[keep], cand[keep]
         if not len(pos):
             continue
-        ns = date.view(np.int64)
-        if not (src.candidates.attrs.get("sorted") and np.all(pos[1:] >= pos[:-1])):
-            order = np.lexsort((ns, pos))  # by subject, then date; stable
-            pos, ns, cand = pos[order], ns[order], cand[order]
-        keep = _first_of_runs(pos, last=not first)  # each subject's first (last) candidate
-        pos_.append(pos[keep])
-        day_.append(ns[keep])
-        src_.append(np.full(len(keep), i))
-        cand_.append(cand[keep])
+        pos_.append(pos)
+        day_.append(ns)
+        src_.append(np.full(len(pos), i))
+        cand_.append(cand)
     if not pos_:
         return out
     pos, ns, src_of, cand = (np.concatenate(x) for x in (pos_, day_, src_, cand_))

@@ -26,6 +26,7 @@ from survlupus.trial.keys import (
     run_numbers,
     runs,
     seq_in_runs,
+    subject_day_key,
     subject_positions,
     take_by_subject,
 )
@@ -153,6 +154,17 @@ class VisitPanel:
             seq = seq_in_runs(self.frame["_sid"].to_numpy())  # rows are grouped by subject
             self._cache["seq"] = pd.Series(seq, index=self.frame.index)
         return self._cache["seq"]
+
+    @property
+    def day_key(self) -> np.ndarray:
+        """Each row's (subject position, visit day) as one int64 (``keys.subject_day_key``):
+        increasing down the panel, so the engine finds a subject's visits by binary search."""
+        if "day_key" not in self._cache:
+            key = subject_day_key(self.frame["_spos"].to_numpy(), self.date.to_numpy())
+            if len(key) > 1 and not np.all(key[1:] > key[:-1]):
+                raise ValueError("the visit panel is not in subject and date order")
+            self._cache["day_key"] = key
+        return self._cache["day_key"]
 
     @property
     def post(self) -> pd.Series:
