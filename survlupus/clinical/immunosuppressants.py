@@ -23,8 +23,9 @@ def names_drug(detail, drugs) -> np.ndarray:
     >>> names_drug(["Mycophenolate mofetil 2 g", "hydroxychloroquine"], SFI_D_IMMUNOSUPPRESSANTS)
     array([ True, False])
     """
-    text = pd.Series(detail, dtype="object").fillna("").astype(str).str.lower()
-    hit = np.zeros(len(text), bool)
+    codes, texts = pd.factorize(pd.Series(detail, dtype="object").fillna("").astype(str))
+    lower = pd.Series(texts, dtype="object").str.lower()  # each distinct text once
+    hit = np.zeros(len(lower), bool)
     for drug in drugs:
-        hit |= text.str.contains(drug.lower(), regex=False).to_numpy()
-    return hit
+        hit |= lower.str.contains(drug.lower(), regex=False).to_numpy(dtype=bool)
+    return hit[codes]

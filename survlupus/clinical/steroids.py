@@ -48,7 +48,14 @@ def data_cut_dates(subjects: pd.DataFrame, visits: pd.DataFrame | None = None) -
     if cut is None:
         cut = pd.Series(pd.NaT, index=subjects["subject_id"], dtype="datetime64[ns]")
     if visits is not None and len(visits):
-        last_visit = visits.groupby("subject_id", sort=False)["visit_date"].max()
+        # the latest date of each run of a subject's rows, then of each subject (a table
+        # grouped by subject has one run per subject: the group-by is over subjects, not rows)
+        ids = visits["subject_id"].to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        dates = visits["visit_date"].to_numpy(dtype="datetime64[ns]")
+        latest = np.fmax.reduceat(dates, starts)  # fmax: a missing date is skipped
+        per_run = pd.Series(latest, index=pd.Index(ids[starts]))
+        last_visit = per_run.groupby(level=0, sort=False).max()
         cut = cut.fillna(last_visit.reindex(cut.index))
     return cut
 
@@ -73,23 +80,24 @@ def steroid_steps(steroids: pd.DataFrame, cut: pd.Series) -> pd.DataFrame:
     end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
     end = end.fillna(s["subject_id"].map(cut)).fillna(s["start_date"])
     end = end.where(end >= s["start_date"], s["start_date"])
-    # integer subject codes in ID order: the group-bys below hash numbers, not text
+    # integer subject codes in ID order; deltas sorted by subject and date (stable), summed per
+    # (subject, date) over runs and cumulated per subject
     code, ids = pd.factorize(s["subject_id"], sort=True)
-    n = len(s)
-    deltas = pd.DataFrame(
-        {
-            "_c": np.r_[code, code],
-            "date": np.r_[s["start_date"].to_numpy(), (end + ONE_DAY).to_numpy()],
-            "delta": np.r_[dose, -dose],
-        },
-        index=pd.RangeIndex(2 * n),
-    )
-    steps = deltas.groupby(["_c", "date"], sort=True, as_index=False)["delta"].sum()
-    level = steps.groupby("_c")["delta"].cumsum().round(9)
+    codes = np.r_[code, code]
+    dates = np.r_[
+        s["start_date"].to_numpy(dtype="datetime64[ns]"),
+        (end + ONE_DAY).to_numpy(dtype="datetime64[ns]"),
+    ]
+    delta = np.r_[dose, -dose]
+    order = np.lexsort((dates, codes))
+    codes, dates, delta = codes[order], dates[order], delta[order]
+    starts = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (dates[1:] != dates[:-1])])
+    total = pd.Series(np.add.reduceat(delta, starts))
+    level = total.groupby(codes[starts]).cumsum().round(9)
     return pd.DataFrame(
         {
-            "subject_id": np.asarray(ids, dtype=object)[steps["_c"].to_numpy()],
-            "date": steps["date"].to_numpy(),
+            "subject_id": np.asarray(ids, dtype=object)[codes[starts]],
+            "date": dates[starts],
             "pred_eq_mg_day": level.mask(level.abs() < 1e-9, 0.0).to_numpy(),
         }
     )

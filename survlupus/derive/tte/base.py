@@ -300,7 +300,8 @@ def event_records(trial: Trial, names: Sequence[str], severity: str | None = Non
     if "end_date" not in out:
         out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     for col in ("date", "end_date"):
-        out[col] = pd.to_datetime(out[col])
+        if out[col].dtype.kind != "M":  # (to_datetime of dates would look at every value)
+            out[col] = pd.to_datetime(out[col])
     # the subject's row in trial.subjects: the engine matches subjects by it
     out["_spos"] = subject_positions(out["subject_id"], pd.Index(trial.subjects["subject_id"]))
     return out.reset_index(drop=True)
