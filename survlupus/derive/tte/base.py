@@ -177,7 +177,10 @@ def visit_source(
     Evidence lists ``evidence_vars`` at that visit, then ``extra(rows)`` if given; it is built
     only for the rows the engine picks.
     """
-    m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
+    if mask.dtype == bool:
+        m = mask.to_numpy() & panel.post.to_numpy()
+    else:  # missing (NaN, NA) is not met
+        m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
     # slim candidates (date, subject position, panel row): censoring sources hold nearly every
     # visit row, and the composite keeps its components' sources. The three integer columns
     # are written into one block (a frame built from separate arrays copies them into one)

@@ -45,7 +45,9 @@ def _at(values: np.ndarray, rows: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """``values[rows]`` where ``ok``, missing elsewhere (``rows`` may point past either end)."""
     if not len(values):
         return values.copy()
-    return np.where(ok, values[np.clip(rows, 0, len(values) - 1)], _gap(values))
+    out = np.take(values, rows, mode="clip")  # in place below: no temporary arrays
+    out[~ok] = _gap(values)
+    return out
 
 
 @dataclass(eq=False)
@@ -105,6 +107,13 @@ class VisitPanel:
             self._cache["_bounds"] = first, np.repeat(starts + lengths - 1, lengths)
         return self._cache["_bounds"]
 
+    @property
+    def _rows(self) -> np.ndarray:
+        """0, 1, ... n - 1 (row numbers), kept."""
+        if "_rows" not in self._cache:
+            self._cache["_rows"] = np.arange(len(self.frame), dtype=np.int64)
+        return self._cache["_rows"]
+
     def _series(self, values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=self.frame.index)
 
@@ -112,15 +121,17 @@ class VisitPanel:
         """The latest non-missing value on an earlier row of the subject (pandas:
         ``groupby(subject).ffill().groupby(subject).shift(1)``)."""
         v = values.to_numpy()
-        idx = np.arange(len(v))
-        last = np.maximum.accumulate(np.where(_missing(v), -1, idx))
-        earlier = np.r_[-1, last[:-1]]
+        # the last non-missing row up to each row (running maximum of row numbers), one row on
+        earlier = np.empty(len(v), dtype=np.int64)
+        if len(v):
+            earlier[0] = -1
+            np.maximum.accumulate(np.where(_missing(v[:-1]), -1, self._rows[:-1]), out=earlier[1:])
         return self._series(_at(v, earlier, earlier >= self._bounds[0]))
 
     def _carried(self, values: pd.Series) -> pd.Series:
         """The latest non-missing value on this or an earlier row (``groupby().ffill()``)."""
         v = values.to_numpy()
-        last = np.maximum.accumulate(np.where(_missing(v), -1, np.arange(len(v))))
+        last = np.maximum.accumulate(np.where(_missing(v), -1, self._rows))
         return self._series(_at(v, last, last >= self._bounds[0]))
 
     def _after(self, values: pd.Series) -> pd.Series:
