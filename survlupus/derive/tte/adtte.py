@@ -224,10 +224,16 @@ def derive_adtte(
         )
         for e in endpoints
     ]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ADTTE_COLUMNS)
-    out = out.sort_values(["PARAMCD", "USUBJID"], kind="stable")
-    out.index = pd.RangeIndex(len(out))  # the sort made a copy already
-    return out
+    if not parts:
+        return pd.DataFrame(columns=ADTTE_COLUMNS)
+    # sorted by PARAMCD then USUBJID: each endpoint's rows follow the scope, which is in subject
+    # order, so putting the endpoints in PARAMCD order is the sort (a part that is not in order
+    # is sorted on its own)
+    parts = [
+        p if p["USUBJID"].is_monotonic_increasing else p.sort_values("USUBJID", kind="stable")
+        for _, p in sorted(zip(codes, parts, strict=True), key=lambda cp: cp[0])
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def list_endpoints(endpoints: Sequence[Endpoint] | None = None) -> pd.DataFrame:
