@@ -217,8 +217,15 @@ def last_adequate_assessment(
     panel: VisitPanel, variables: Sequence[str], adequate: pd.Series | None = None
 ) -> CensorSource:
     """Censoring at the last post-baseline visit where all ``variables`` are present."""
-    ok = panel.present(*variables) if adequate is None else adequate
-    src = visit_source(panel, ok, "", "last adequate assessment", variables)
+    if adequate is None:  # the same candidates for every rule with these variables: once
+        src = panel.memo(
+            ("last_adequate", tuple(variables)),
+            lambda: visit_source(
+                panel, panel.present(*variables), "", "last adequate assessment", variables
+            ),
+        )
+    else:
+        src = visit_source(panel, adequate, "", "last adequate assessment", variables)
     key = panel.frame["_sid"].to_numpy() * 1_000_000 + panel.frame["day"].to_numpy()
     start = panel.frame["start_date"].to_numpy()
 

@@ -281,18 +281,20 @@ class SevereFlare(Endpoint):
             "g": "SFI-g SLEDAI-2K > 12",
         }
         keys = tuple(k for k in keys if k in crit)
-        met = pd.Series(False, index=panel.frame.index)
-        rule = pd.Series("", index=panel.frame.index, dtype=object)
-        for k in keys:
-            rule = rule.where(~(crit[k] & ~met), labels[k])
-            met |= crit[k]
-        ab = pd.Series(False, index=panel.frame.index)
+        # the rule of a row: the first criterion (in ``keys`` order) it meets, by code
+        which = np.zeros(len(panel.frame), dtype=np.int64)
+        for code, k in enumerate(keys, start=1):
+            which[(which == 0) & crit[k].to_numpy()] = code
+        met = pd.Series(which > 0, index=panel.frame.index)
+        rules = np.array(["", *(labels[k] for k in keys)], dtype=object)
+        rule = pd.Series(rules[which], index=panel.frame.index)
+        ab = np.zeros(len(panel.frame), dtype=bool)
         for k in ("a_renal", "a_other", "b"):
             if k in keys:
-                ab |= crit[k]
+                ab |= crit[k].to_numpy()
         # the escalation text of the (a)/(b) rows: computed with the criteria (row by row, the
         # same text as asking again for these rows only)
-        esc_text = panel.memo(("sfi_criteria", self), lambda: None)[1].where(ab, "")
+        esc_text = panel.memo(("sfi_criteria", self), lambda: None)[1].to_numpy()
         _, masks = self._new_any(panel, (*RENAL_DESCRIPTORS, *OTHER_MAJOR))
         prev_pga = panel.previous("pga")
 
@@ -301,7 +303,7 @@ class SevereFlare(Endpoint):
             return join_parts(
                 np.where(new != "", "new: " + new, ""),
                 "previous PGA " + fmt(prev_pga.iloc[i], "pga"),
-                esc_text.iloc[i],
+                np.where(ab[i], esc_text[i], ""),
             )
 
         return visit_source(

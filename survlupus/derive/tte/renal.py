@@ -107,7 +107,8 @@ class RenalFlare(Endpoint):
                 extra,
             )
         ]
-        return events, [last_adequate_assessment(panel, [CREAT, UPCR], adequate)]
+        # adequate = creatinine and UPCR present after baseline: the default assessment
+        return events, [last_adequate_assessment(panel, [CREAT, UPCR])]
 
 
 @dataclass(frozen=True)
