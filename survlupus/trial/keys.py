@@ -109,7 +109,8 @@ def subject_day_key(positions, dates) -> np.ndarray:
 
 def day_number(dates) -> np.ndarray:
     """Calendar days as the day part of :func:`subject_day_key` (``0 .. 2**22 - 1``)."""
-    days = np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    ns = np.asarray(dates, dtype="datetime64[ns]").view(np.int64)
+    days = ns // 86_400_000_000_000  # floor, as datetime64[D] (NaT falls below 0: clipped)
     return np.clip(days + 2 ** (DAY_BITS - 1), 0, 2**DAY_BITS - 1)
 
 

@@ -99,10 +99,17 @@ class VisitPanel:
     # --- within-subject primitives (rows are grouped by subject: runs, not group-bys) ------
 
     @property
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each subject's rows begin, and how many there are."""
+        if "_runs" not in self._cache:
+            self._cache["_runs"] = runs(self.frame["_sid"].to_numpy())
+        return self._cache["_runs"]
+
+    @property
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each row's subject's first and last row."""
         if "_bounds" not in self._cache:
-            starts, lengths = runs(self.frame["_sid"].to_numpy())
+            starts, lengths = self._runs
             first = np.repeat(starts, lengths)
             self._cache["_bounds"] = first, np.repeat(starts + lengths - 1, lengths)
         return self._cache["_bounds"]
@@ -238,10 +245,9 @@ class VisitPanel:
         key = ("baseline", var)
         if key not in self._cache:
             a = self.analysis(var).where(~self.post).to_numpy()  # at most one value per subject
-            first, last = self._bounds
-            starts = np.unique(first)
+            starts, lengths = self._runs
             per_subject = np.fmax.reduceat(a, starts) if len(a) else a
-            self._cache[key] = self._series(np.repeat(per_subject, np.diff(np.r_[starts, len(a)])))
+            self._cache[key] = self._series(np.repeat(per_subject, lengths))
         return self._cache[key]
 
     def previous(self, var: str) -> pd.Series:
