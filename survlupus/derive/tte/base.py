@@ -17,7 +17,13 @@ import pandas as pd
 from survlupus.derive.settings import check_settings
 from survlupus.derive.tte.engine import CensorSource, Convention, EventSource
 from survlupus.derive.tte.panel import VisitPanel
-from survlupus.trial.keys import is_sorted_by, seq_in_runs, subject_positions
+from survlupus.trial.keys import (
+    DAY_BITS,
+    day_number,
+    is_sorted_by,
+    seq_in_runs,
+    subject_positions,
+)
 from survlupus.trial.model import Trial
 
 UNITS = {
@@ -226,24 +232,47 @@ def last_adequate_assessment(
         )
     else:
         src = visit_source(panel, adequate, "", "last adequate assessment", variables)
-    key = panel.frame["_sid"].to_numpy() * 1_000_000 + panel.frame["day"].to_numpy()
-    start = panel.frame["start_date"].to_numpy()
+    lacked = " later visit(s) in the window lacked " + " or ".join(variables)
 
-    def evidence(rows: pd.DataFrame) -> pd.Series:
+    def note_of(counts):
+        return np.where(counts > 0, "; " + counts.astype(str).astype(object) + lacked, "")
+
+    def text_of(rows: pd.DataFrame) -> np.ndarray:
         text = np.asarray(src.evidence(rows), dtype=object)
         i = rows["_i"].to_numpy()
-        end_day = (rows["obs_end"].to_numpy() - start[i]) // np.timedelta64(1, "D") + 1
-        later = (
-            np.searchsorted(key, key[i] - panel.frame["day"].to_numpy()[i] + end_day, side="right")
-            - i
-            - 1
+        # visits of the subject after this one, up to the end of observation, none adequate
+        key = panel.day_key
+        upto = (key[i] >> DAY_BITS << DAY_BITS) + day_number(rows["obs_end"].to_numpy())
+        later = np.searchsorted(key, upto, side="right") - i - 1
+        return text + _by_distinct(later, note_of)
+
+    if adequate is not None:
+        return CensorSource(
+            src.candidates,
+            src.description,
+            src.srcdom,
+            src.srcvar,
+            lambda rows: pd.Series(text_of(rows), index=rows.index),
         )
-        lacked = " later visit(s) in the window lacked " + " or ".join(variables)
+    # rules sharing these variables (severe and extrarenal flare; renal flare and treatment
+    # failure) censor at the same visits: each visit's text is written once per end of
+    # observation
+    memo = panel.memo(
+        ("last_adequate_text", tuple(variables)),
+        lambda: {
+            "text": np.full(len(panel.frame), None, dtype=object),
+            "end": np.full(len(panel.frame), np.datetime64("NaT"), dtype="datetime64[ns]"),
+        },
+    )
 
-        def note_of(counts):
-            return np.where(counts > 0, "; " + counts.astype(str).astype(object) + lacked, "")
-
-        return pd.Series(text + _by_distinct(later, note_of), index=rows.index)
+    def evidence(rows: pd.DataFrame) -> pd.Series:
+        i = rows["_i"].to_numpy()
+        end = rows["obs_end"].to_numpy(dtype="datetime64[ns]")
+        new = memo["end"][i] != end
+        if new.any():
+            memo["text"][i[new]] = text_of(rows[new])
+            memo["end"][i[new]] = end[new]
+        return pd.Series(memo["text"][i], index=rows.index)
 
     return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
 
