@@ -288,3 +288,41 @@ def test_time_units_are_checked_and_the_primary_time_point_is_a_tick(musc):
     assert np.allclose(line.get_xdata()[1:], (tab["time"] - 1) / (365.25 / 12))
     assert not by_gid(axes["plot"], "ci|")  # three arms: no bands unless asked
     plt.close(fig)
+
+
+def _embedded_truetype_tables(pdf_bytes: bytes) -> list[set[str]]:
+    """The table tags of each TrueType font program embedded in a PDF (its FontFile2
+    streams, Flate-compressed as matplotlib writes them)."""
+    import re
+    import struct
+    import zlib
+
+    fonts = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf_bytes, re.S):
+        try:
+            data = zlib.decompress(m.group(1))
+        except zlib.error:
+            continue
+        if data[:4] != b"\x00\x01\x00\x00":  # sfnt version 1.0: a TrueType font
+            continue
+        (n,) = struct.unpack(">H", data[4:6])
+        fonts.append({data[12 + 16 * i : 16 + 16 * i].decode("latin-1") for i in range(n)})
+    return fonts
+
+
+def test_pdf_fonts_are_embedded_without_layout_tables_and_the_subsetter_is_restored(tmp_path):
+    from fontTools import subset
+
+    before = list(subset.Options._drop_tables_default)
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_title("Kaplan-Meier: AV WA fi", fontweight="bold")
+    ax.plot([0, 1], [1, 0.5], label="Placebo")
+    ax.legend()
+    (pdf,) = save_figure(fig, tmp_path / "f", formats=("pdf",))
+    plt.close(fig)
+    fonts = _embedded_truetype_tables(pdf.read_bytes())
+    assert len(fonts) >= 2  # regular and bold
+    for tables in fonts:
+        assert {"glyf", "loca", "cmap", "hmtx"} <= tables  # what a PDF reader draws from
+        assert not tables & {"GSUB", "GPOS", "GDEF", "kern"}
+    assert subset.Options._drop_tables_default == before
