@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,19 +137,20 @@ def _draw_one(spec) -> list[Path]:
     return written
 
 
-def _draw_all(results, specs, out: Path, tables: Mapping | None = None):
-    """Every figure (and RTF table), in order; on a machine with several cores (and ``fork``)
-    in a pool of worker processes, each drawing whole figures (the files are the same either
-    way)."""
+@contextmanager
+def _drawing(results, specs, out: Path, tables: Mapping | None = None):
+    """Every figure (and RTF table), in order: yields an iterator of ``(spec, files)``. On a
+    machine with several cores (and ``fork``) a pool of worker processes starts drawing whole
+    figures at once, so the caller can write other files meanwhile; else each is drawn when
+    the iterator reaches it (the files are the same either way)."""
     _SHARED.update(results=results, out=out, tables=tables or {})
     workers = min(len(specs), os.cpu_count() or 1, MAX_FIGURE_WORKERS)
     try:
         if workers > 1 and "fork" in mp.get_all_start_methods() and len(specs) > 3:
             with mp.get_context("fork").Pool(workers) as pool:
-                yield from zip(specs, pool.imap(_draw_one, specs), strict=True)
+                yield zip(specs, pool.imap(_draw_one, specs), strict=True)
         else:
-            for spec in specs:
-                yield spec, _draw_one(spec)
+            yield ((spec, _draw_one(spec)) for spec in specs)
     finally:
         _SHARED.clear()
 
@@ -174,41 +176,43 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     results = analyse(trial, plan, progress=lambda m: progress(f"      {m}"))
     res.results = results
 
-    say("writing datasets (CSV, Parquet, XPT v5, Dataset-JSON) and their metadata")
-    res.written += write_adam(results, out / "datasets")
-
-    say("writing tables (CSV, HTML, LaTeX; RTF with the figures) and the plan")
     frames = {name: results.table(name) for name in results.table_names if name != "forest"}
     frames["validation"] = report.to_frame()
     tables = {name: report_table(name, df, results) for name, df in frames.items()}
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        base = out / "tables" / name
-        csv_safe(frames[name].reset_index(drop=True)).to_csv(
-            base.with_suffix(".csv"), index=False, lineterminator="\n"
-        )
-        table.to_html(base.with_suffix(".html"))
-        table.to_latex(base.with_suffix(".tex"))
-        res.written += [base.with_suffix(f".{ext}") for ext in ("csv", "html", "tex")]
-    (out / "plan.toml").write_text(
-        plan_to_toml(plan, "The analysis plan this report ran (survlupus report)."),
-        encoding="utf-8",
-    )
-    res.written.append(out / "plan.toml")
-
     specs = figure_specs(results)
-    say(f"drawing {len(specs)} figures (and writing {len(tables)} RTF tables)")
     for spec in specs:  # what a figure needs from the analysis is computed once, here
         if spec.kind == "forest_subgroups":
             results.subgroup_forest(spec.key)
-    figs = []
     jobs = [*(RtfJob(name) for name in tables), *specs]  # the RTF tables share the workers
-    for spec, written in _draw_all(results, jobs, out, tables):
-        res.written += written
-        if isinstance(spec, RtfJob):
-            continue
-        figs.append((spec, out / "figures" / f"{spec.name}.png"))
-        progress(f"      figure {len(figs)}/{len(specs)}: {spec.name}")
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    # the figure workers start now and draw while this process writes the datasets and tables
+    with _drawing(results, jobs, out, tables) as drawn:
+        say("writing datasets (CSV, Parquet, XPT v5, Dataset-JSON) and their metadata")
+        res.written += write_adam(results, out / "datasets")
+
+        say("writing tables (CSV, HTML, LaTeX; RTF with the figures) and the plan")
+        for name, table in tables.items():
+            base = out / "tables" / name
+            csv_safe(frames[name].reset_index(drop=True)).to_csv(
+                base.with_suffix(".csv"), index=False, lineterminator="\n"
+            )
+            table.to_html(base.with_suffix(".html"))
+            table.to_latex(base.with_suffix(".tex"))
+            res.written += [base.with_suffix(f".{ext}") for ext in ("csv", "html", "tex")]
+        (out / "plan.toml").write_text(
+            plan_to_toml(plan, "The analysis plan this report ran (survlupus report)."),
+            encoding="utf-8",
+        )
+        res.written.append(out / "plan.toml")
+
+        say(f"drawing {len(specs)} figures (and writing {len(tables)} RTF tables)")
+        figs = []
+        for spec, written in drawn:
+            res.written += written
+            if isinstance(spec, RtfJob):
+                continue
+            figs.append((spec, out / "figures" / f"{spec.name}.png"))
+            progress(f"      figure {len(figs)}/{len(specs)}: {spec.name}")
 
     say("writing index.html")
     ds = results.datasets

@@ -123,11 +123,18 @@ class FirthModel(CoxModel):
             biggest = np.max(np.abs(step))
             if biggest > MAX_STEP:
                 step *= MAX_STEP / biggest
+            score = np.max(np.abs(ustar[free]))
             for _ in range(60):
                 trial = b.copy()
                 trial[free] += step
                 new = self.penalised(trial)
-                if new[0] >= val - 1e-12:
+                # a step is taken when the penalised likelihood rises, or, where it is flat to
+                # rounding, when the score falls (I is not the penalised likelihood's curvature:
+                # full steps near the optimum overshoot, and accepting equal values let them
+                # oscillate without converging)
+                if new[0] > val or (
+                    new[0] >= val - 1e-12 and np.max(np.abs(new[1][free])) < score
+                ):
                     break
                 step /= 2
             moved = np.max(np.abs(trial[free] - b[free]))
