@@ -179,10 +179,7 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     frames = {name: results.table(name) for name in results.table_names if name != "forest"}
     frames["validation"] = report.to_frame()
     tables = {name: report_table(name, df, results) for name, df in frames.items()}
-    specs = figure_specs(results)
-    for spec in specs:  # what a figure needs from the analysis is computed once, here
-        if spec.kind == "forest_subgroups":
-            results.subgroup_forest(spec.key)
+    specs = figure_specs(results)  # (a subgroup forest is fitted by the worker that draws it)
     jobs = [*(RtfJob(name) for name in tables), *specs]  # the RTF tables share the workers
     (out / "tables").mkdir(parents=True, exist_ok=True)
     # the figure workers start now and draw while this process writes the datasets and tables
