@@ -132,9 +132,7 @@ class FirthModel(CoxModel):
                 # rounding, when the score falls (I is not the penalised likelihood's curvature:
                 # full steps near the optimum overshoot, and accepting equal values let them
                 # oscillate without converging)
-                if new[0] > val or (
-                    new[0] >= val - 1e-12 and np.max(np.abs(new[1][free])) < score
-                ):
+                if new[0] > val or (new[0] >= val - 1e-12 and np.max(np.abs(new[1][free])) < score):
                     break
                 step /= 2
             moved = np.max(np.abs(trial[free] - b[free]))

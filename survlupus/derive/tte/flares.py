@@ -221,7 +221,8 @@ class SevereFlare(Endpoint):
         # the dose of the subject's previous step (steps are grouped by subject, in date order)
         dose = steps["pred_eq_mg_day"].to_numpy()
         starts, _ = runs(steps["subject_id"].to_numpy(dtype=object))
-        before = np.r_[0.0, dose[:-1]]
+        before = np.zeros_like(dose)
+        before[1:] = dose[:-1]
         before[starts] = 0.0
         prev = pd.Series(before, index=steps.index)
         rises = ((steps["pred_eq_mg_day"] > limit) & ~(prev > limit)).to_numpy()

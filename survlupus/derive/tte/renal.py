@@ -184,9 +184,9 @@ class CreatinineDoubling(Endpoint):
         s = panel.subject.to_numpy()[assessed]
         d = panel.date.to_numpy(dtype="datetime64[ns]")[assessed]
         flag = (creat >= self.factor * base).to_numpy(dtype=bool)[assessed]
-        change = np.r_[True, (flag[1:] != flag[:-1]) | (s[1:] != s[:-1])]
+        change = np.r_[True, (flag[1:] != flag[:-1]) | (s[1:] != s[:-1])][: len(flag)]
         starts = np.flatnonzero(change)
-        ends = np.r_[starts[1:] - 1, len(flag) - 1].astype(np.int64)
+        ends = np.r_[starts[1:] - 1, len(flag) - 1][: len(starts)].astype(np.int64)
         length = (d[ends] - d[starts]) // np.timedelta64(1, "D")
         sustained = flag[starts] & (length >= self.sustain_days)
         start_rows = assessed[starts[sustained]]
