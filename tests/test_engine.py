@@ -109,3 +109,69 @@ def test_every_subject_in_scope_has_exactly_one_row_in_scope_order():
     out = derive_tte(sc, "P", "p", [ev], [])
     assert out.USUBJID.tolist() == ["A", "B"]
     assert out.CNSR.tolist() == [4, 0]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_binary_search_on_subject_day_keys_picks_what_filtering_picks(seed):
+    """Visit candidates carry (subject, day) keys and each subject's first event / last
+    censoring within observation is found by binary search; without the keys the engine
+    filters every candidate. Both on random subjects, windows (some empty, some starting after
+    every visit), subjects out of scope and sources with on_start."""
+    import numpy as np
+
+    from survlupus.trial.keys import subject_day_key
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    start = D("2021-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D")
+    length = rng.integers(-5, 200, n)  # obs_end before start: nobody observed
+    sc = pd.DataFrame(
+        {
+            "subject_id": [f"S{i:02d}" for i in range(n)],
+            "_spos": np.arange(n),
+            "arm": "A",
+            "subgroup": "",
+            "start_date": start,
+            "obs_end": start + pd.to_timedelta(length, unit="D"),
+            "status": "complete",
+        }
+    )
+    in_scope = sc[rng.random(n) < 0.8].reset_index(drop=True)  # some subjects out of scope
+    rows = []
+    for i in range(n):
+        days = np.sort(rng.choice(np.arange(-20, 260), rng.integers(0, 12), replace=False))
+        rows += [(i, start[i] + pd.Timedelta(days=int(d))) for d in days]
+    cand = pd.DataFrame(rows, columns=["_spos", "date"])
+    cand["date"] = pd.to_datetime(cand["date"])
+    cand["rule"] = "r" + cand.index.astype(str)
+    cand["seq"] = cand.index.to_numpy()
+    cand["evidence"] = "row " + cand.index.astype(str)
+    keyed = cand.assign(_key=subject_day_key(cand["_spos"], cand["date"]))
+    keyed.attrs["sorted"] = True
+    plain = cand.copy()
+    plain.attrs["sorted"] = True
+    for on_start in (False, True):
+        a = derive_tte(
+            in_scope,
+            "P",
+            "p",
+            [
+                EventSource(
+                    keyed.iloc[::5].reset_index(drop=True), "ev", "V", "D", on_start=on_start
+                )
+            ],
+            [CensorSource(keyed, "ce", "V", "D")],
+        )
+        b = derive_tte(
+            in_scope,
+            "P",
+            "p",
+            [
+                EventSource(
+                    plain.iloc[::5].reset_index(drop=True), "ev", "V", "D", on_start=on_start
+                )
+            ],
+            [CensorSource(plain, "ce", "V", "D")],
+        )
+        pd.testing.assert_frame_equal(a, b)
+        assert (a["CNSR"] == 0).any() and (a["CNSR"] == 1).any()

@@ -22,11 +22,21 @@ def _texts(nb: dict) -> list[list[str]]:
         if cell["cell_type"] != "code":
             continue
         texts = []
+        last = None
         for o in cell.get("outputs", []):
             if o["output_type"] == "stream":
-                texts.append("".join(o["text"]).replace(str(ROOT), "<repo>"))
+                text = "".join(o["text"]).replace(str(ROOT), "<repo>")
+                if (
+                    last is not None
+                    and last["output_type"] == "stream"
+                    and last["name"] == o["name"]
+                ):
+                    texts[-1] += text  # one print may reach the kernel's stream in two messages
+                else:
+                    texts.append(text)
             elif "text/plain" in o.get("data", {}) and "image/png" not in o["data"]:
                 texts.append("".join(o["data"]["text/plain"]).replace(str(ROOT), "<repo>"))
+            last = o
         out.append(texts)
     return out
 
