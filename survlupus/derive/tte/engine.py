@@ -75,7 +75,12 @@ Evidence = Callable[[pd.DataFrame], pd.Series]
 @dataclass(frozen=True)
 class EventSource:
     """Candidate event dates: ``candidates`` has ``subject_id, date, rule`` and either an
-    ``evidence`` column or whatever columns the ``evidence`` callable reads."""
+    ``evidence`` column or whatever columns the ``evidence`` callable reads.
+
+    Optional, for speed: ``_spos`` (the subject's row in ``trial.subjects``) instead of
+    ``subject_id``, and ``_key`` (``keys.subject_day_key``, increasing down the rows) with which
+    each subject's first or last candidate in its window is found by binary search; the visit
+    sources of :func:`~survlupus.derive.tte.base.visit_source` carry both."""
 
     candidates: pd.DataFrame
     description: str
