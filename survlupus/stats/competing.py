@@ -340,13 +340,16 @@ def gray_test(
     k = len(labels)
     gi = pd.Categorical(data[by], categories=labels).codes.astype(np.int64)
     time, observed = data["time"].to_numpy(float), data["cause"].to_numpy()
-    strata_vals = data[strata].to_numpy() if strata else np.zeros(len(data))
+    if strata:
+        values = data[strata].to_numpy()
+        parts = [values == sv for sv in pd.unique(values)]
+    else:
+        parts = [slice(None)]
     rows = []
     for cause_code, name in ((1, paramcd), (2, competing or "competing")):
         cause = np.where(observed == cause_code, 1, np.where(observed == 0, 0, 2))
         s_tot, v_tot = np.zeros(k - 1), np.zeros((k - 1, k - 1))
-        for sv in np.unique(strata_vals):
-            ins = strata_vals == sv
+        for ins in parts:
             s_, v_ = _gray_stratum(time[ins], cause[ins], gi[ins], k, rho)
             s_tot += s_
             v_tot += v_
