@@ -104,18 +104,31 @@ def test_report_writes_every_kind_of_file(reports):
     assert all(p.exists() for p in res.written)
 
 
+def _diffs(c: filecmp.dircmp) -> list[str]:
+    out = list(c.diff_files) + list(c.left_only) + list(c.right_only)
+    for sub in c.subdirs.values():
+        out += _diffs(sub)
+    return out
+
+
 def test_report_twice_gives_identical_files(reports, tmp_path):
     _, first, _ = reports["cs20at04"]
     write_report(SYNTHETIC / "cs20at04", tmp_path, progress=lambda m: None)
-    cmp = filecmp.dircmp(first, tmp_path)
+    assert _diffs(filecmp.dircmp(first, tmp_path)) == []
 
-    def diffs(c):
-        out = list(c.diff_files) + list(c.left_only) + list(c.right_only)
-        for sub in c.subdirs.values():
-            out += diffs(sub)
-        return out
 
-    assert diffs(cmp) == []
+def test_report_on_one_core_writes_the_same_files_in_the_same_order(reports, tmp_path, monkeypatch):
+    """With several cores the figures are drawn by worker processes while this process writes
+    the datasets; on one core each is drawn here after them. Same files, same list."""
+    import survlupus.jobs.report as job
+
+    res, first, _ = reports["cs20at04"]
+    monkeypatch.setattr(job.os, "cpu_count", lambda: 1)
+    serial = write_report(SYNTHETIC / "cs20at04", tmp_path, progress=lambda m: None)
+    assert _diffs(filecmp.dircmp(first, tmp_path)) == []
+    assert [p.relative_to(tmp_path) for p in serial.written] == [
+        p.relative_to(first) for p in res.written
+    ]
 
 
 def test_musc_report_follows_its_plan_without_options(reports):
