@@ -3,7 +3,13 @@
 import pandas as pd
 import pytest
 
-from survlupus.derive.tte.engine import CensorSource, Convention, EventSource, derive_tte
+from survlupus.derive.tte.engine import (
+    ADTTE_COLUMNS,
+    CensorSource,
+    Convention,
+    EventSource,
+    derive_tte,
+)
 
 D = pd.Timestamp
 
@@ -109,6 +115,7 @@ def test_every_subject_in_scope_has_exactly_one_row_in_scope_order():
     out = derive_tte(sc, "P", "p", [ev], [])
     assert out.USUBJID.tolist() == ["A", "B"]
     assert out.CNSR.tolist() == [4, 0]
+    assert list(out.columns) == ADTTE_COLUMNS
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -355,4 +355,4 @@ def derive_tte(
             ).astype(object),
         }
     )
-    return out[ADTTE_COLUMNS]
+    return out  # built in ADTTE_COLUMNS order (a test checks it)
