@@ -40,6 +40,10 @@ UNITS = {
 }
 
 
+MISSING_KEY = np.iinfo(np.int64).min
+"""The rounded value of a missing number (a key of its own)."""
+
+
 def _by_distinct(keys: np.ndarray, text_of) -> np.ndarray:
     """``text_of(distinct keys)`` spread back to every element (an object array): evidence
     repeats a few hundred values over many rows, so each is written once."""
@@ -66,9 +70,6 @@ def _scaled(values, decimals: int) -> np.ndarray:
     missing = ~np.isfinite(v)
     scaled = np.rint(np.where(missing, 0.0, v) * 10**decimals).astype(np.int64)
     return np.where(missing, MISSING_KEY, scaled)
-
-
-MISSING_KEY = np.iinfo(np.int64).min
 
 
 def fmt(values, var: str | None = None, decimals: int | None = None) -> np.ndarray:
@@ -188,7 +189,7 @@ def visit_source(
     else:  # missing (NaN, NA) is not met
         m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
     # slim candidates (date, subject position, panel row): censoring sources hold nearly every
-    # visit row, and the composite keeps its components' sources. The three integer columns
+    # visit row, and the composite keeps its components' sources. The four integer columns
     # are written into one block (a frame built from separate arrays copies them into one)
     i = np.flatnonzero(m)
     block = np.empty((4, len(i)), dtype=np.int64)
