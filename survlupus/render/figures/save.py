@@ -39,7 +39,10 @@ def _fonts_without_layout_tables() -> Iterator[None]:
     except ImportError:  # matplotlib without fontTools: nothing to subset
         yield
         return
-    default = subset.Options._drop_tables_default
+    default = getattr(subset.Options, "_drop_tables_default", None)
+    if not isinstance(default, list):  # another fontTools: its subsets as they come
+        yield
+        return
     subset.Options._drop_tables_default = [*default, *LAYOUT_TABLES]
     try:
         yield
