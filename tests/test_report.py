@@ -524,3 +524,22 @@ def test_index_html_renders_in_headless_chromium(reports):
     for r in tte.itertuples():  # arms as columns, each cell "events (percent%)"
         assert f"<td>{r.events} ({100 * r.events / r.N:.1f}%)</td>" in events
     assert Path(folder / "index.html").read_text().count("data:image/png;base64,") == figures
+
+
+def test_report_after_polars_was_used_in_the_process_does_not_hang(tmp_path):
+    """rtflite (the RTF tables) computes with polars, whose thread pool does not survive a
+    fork: figure workers forked from a process that had used it (a Jupyter session that wrote
+    an RTF table first) waited forever when they wrote RTF. The workers now only draw."""
+    script = (
+        "import polars as pl, survlupus\n"
+        "from survlupus.jobs.report import write_report\n"
+        "pl.DataFrame({'a': list(range(200000))[::-1]}).select(pl.col('a').sort().unique())\n"
+        f"write_report({str(SYNTHETIC / 'cs20at04')!r}, {str(tmp_path / 'out')!r},"
+        " progress=lambda m: None)\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("done")

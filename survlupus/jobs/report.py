@@ -114,19 +114,9 @@ def check_out(out: str | Path) -> Path:
 _SHARED: dict = {}  # what forked figure workers read: set before the pool starts
 
 
-@dataclass(frozen=True)
-class RtfJob:
-    """Writing one table's RTF (rtflite is slow enough to share the figures' workers)."""
-
-    name: str
-
-
 def _draw_one(spec) -> list[Path]:
-    """Draw one figure (fitted to its width) and save it in every format: drawn once; or write
-    one table's RTF."""
+    """Draw one figure (fitted to its width) and save it in every format: drawn once."""
     results, out = _SHARED["results"], _SHARED["out"]
-    if isinstance(spec, RtfJob):
-        return [_SHARED["tables"][spec.name].to_rtf(out / "tables" / f"{spec.name}.rtf")]
     fmt = results.plan.figures
     with figure_style(fmt.style):
         fig = draw(results, spec.kind, spec.key)
@@ -138,12 +128,17 @@ def _draw_one(spec) -> list[Path]:
 
 
 @contextmanager
-def _drawing(results, specs, out: Path, tables: Mapping | None = None):
-    """Every figure (and RTF table), in order: yields an iterator of ``(spec, files)``. On a
-    machine with several cores (and ``fork``) a pool of worker processes starts drawing whole
-    figures at once, so the caller can write other files meanwhile; else each is drawn when
-    the iterator reaches it (the files are the same either way)."""
-    _SHARED.update(results=results, out=out, tables=tables or {})
+def _drawing(results, specs, out: Path):
+    """Every figure, in order: yields an iterator of ``(spec, files)``. On a machine with
+    several cores (and ``fork``) a pool of worker processes starts drawing whole figures at
+    once, so the caller can write other files meanwhile; else each is drawn when the iterator
+    reaches it (the files are the same either way).
+
+    The workers only draw with matplotlib. The RTF tables are written by the calling process:
+    rtflite computes with polars, whose thread pool does not survive a fork — a worker forked
+    from a process that had used it (a Jupyter session that wrote an RTF table) would wait for
+    threads that do not exist."""
+    _SHARED.update(results=results, out=out)
     workers = min(len(specs), os.cpu_count() or 1, MAX_FIGURE_WORKERS)
     try:
         if workers > 1 and "fork" in mp.get_all_start_methods() and len(specs) > 3:
@@ -180,14 +175,13 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
     frames["validation"] = report.to_frame()
     tables = {name: report_table(name, df, results) for name, df in frames.items()}
     specs = figure_specs(results)  # (a subgroup forest is fitted by the worker that draws it)
-    jobs = [*(RtfJob(name) for name in tables), *specs]  # the RTF tables share the workers
     (out / "tables").mkdir(parents=True, exist_ok=True)
     # the figure workers start now and draw while this process writes the datasets and tables
-    with _drawing(results, jobs, out, tables) as drawn:
+    with _drawing(results, specs, out) as drawn:
         say("writing datasets (CSV, Parquet, XPT v5, Dataset-JSON) and their metadata")
         res.written += write_adam(results, out / "datasets")
 
-        say("writing tables (CSV, HTML, LaTeX; RTF with the figures) and the plan")
+        say("writing tables (CSV, HTML, LaTeX, RTF) and the plan")
         for name, table in tables.items():
             base = out / "tables" / name
             csv_safe(frames[name].reset_index(drop=True)).to_csv(
@@ -201,13 +195,12 @@ def _write(source, out: Path, plan, units, progress) -> ReportResult:
             encoding="utf-8",
         )
         res.written.append(out / "plan.toml")
+        res.written += [t.to_rtf(out / "tables" / f"{n}.rtf") for n, t in tables.items()]
 
-        say(f"drawing {len(specs)} figures (and writing {len(tables)} RTF tables)")
+        say(f"drawing {len(specs)} figures")
         figs = []
         for spec, written in drawn:
             res.written += written
-            if isinstance(spec, RtfJob):
-                continue
             figs.append((spec, out / "figures" / f"{spec.name}.png"))
             progress(f"      figure {len(figs)}/{len(specs)}: {spec.name}")
 
