@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survlupus.trial.keys import is_sorted_by, runs
+from survlupus.trial.keys import is_sorted_by
 from survlupus.trial.model import Trial
 
 ONE_DAY = pd.Timedelta(days=1)
@@ -29,17 +29,6 @@ def death_dates(trial: Trial) -> pd.Series:
     if ev.empty or "event" not in ev:
         return pd.Series(dtype="datetime64[ns]")
     return ev.loc[ev["event"] == "death"].groupby("subject_id")["start_date"].min()
-
-
-def _last_visit(visits: pd.DataFrame) -> pd.Series:
-    """Each subject's last visit date; Trial.visits is sorted by subject and date, so it is the
-    last row of each subject's run (a group-by otherwise)."""
-    if not is_sorted_by(visits, ["subject_id", "visit_date"]):
-        return visits.groupby("subject_id")["visit_date"].max()
-    ids = visits["subject_id"].to_numpy()
-    starts, lengths = runs(ids)
-    last = starts + lengths - 1
-    return pd.Series(visits["visit_date"].to_numpy()[last], index=ids[last])
 
 
 def observation(trial: Trial, window_days: int, subgroup: str | None = None) -> pd.DataFrame:
@@ -62,12 +51,9 @@ def _observation(trial: Trial, window_days: int, subgroup: str | None) -> pd.Dat
         s = s[s.get("subgroup", pd.Series("", index=s.index)) == subgroup]
     if not is_sorted_by(s, ["subject_id"]):
         s = s.sort_values("subject_id", kind="stable")
-    cache = trial.__dict__.setdefault("_derive_cache", {})
-    if "last_visit" not in cache:
-        cache["last_visit"] = _last_visit(trial.visits)
-    last_visit = cache["last_visit"]
-    end = s["end_date"] if "end_date" in s else pd.Series(pd.NaT, index=s.index)
-    last_contact = end.fillna(s["subject_id"].map(last_visit)).fillna(s["start_date"])
+    # end_date, else the last visit: the trial's data cut (computed once, shared with the
+    # steroid intervals)
+    last_contact = s["subject_id"].map(trial.data_cut).fillna(s["start_date"])
     death = s["subject_id"].map(death_dates(trial))
     last_contact = last_contact.where(~(death > last_contact), death)
     window_end = s["start_date"] + (window_days - 1) * ONE_DAY
