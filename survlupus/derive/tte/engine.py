@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from survlupus.trial.keys import DAY_BITS, day_number
+from survlupus.trial.keys import DAY_BITS, day_number, runs
 
 ADTTE_COLUMNS = [
     "USUBJID",
@@ -164,13 +164,6 @@ def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
 FIELDS = ("rule", "evidence", "desc", "srcdom", "srcvar")
 
 
-def _first_of_runs(keys: np.ndarray, last: bool = False) -> np.ndarray:
-    """Positions of the first (or last) row of each run of equal ``keys``."""
-    if last:
-        return np.flatnonzero(np.r_[keys[1:] != keys[:-1], True])
-    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-
-
 def _one_per_subject(
     cands: pd.DataFrame, scope: pd.DataFrame, on_start: bool, first: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -227,7 +220,8 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
             if not (src.candidates.attrs.get("sorted") and np.all(pos[1:] >= pos[:-1])):
                 order = np.lexsort((ns, pos))  # by subject, then date; stable
                 pos, ns, cand = pos[order], ns[order], cand[order]
-            keep = _first_of_runs(pos, last=not first)  # each subject's first (last) candidate
+            starts, lengths = runs(pos)  # each subject's first (last) candidate
+            keep = starts if first else starts + lengths - 1
             pos, ns, cand = pos[keep], ns[keep], cand[keep]
         if not len(pos):
             continue
@@ -240,7 +234,7 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
     pos, ns, src_of, cand = (np.concatenate(x) for x in (pos_, day_, src_, cand_))
     # across sources: the earliest (latest) date wins, ties to the source listed first
     order = np.lexsort((src_of, ns if first else -ns, pos))
-    order = order[_first_of_runs(pos[order])]
+    order = order[runs(pos[order])[0]]
     pos, ns, src_of, cand = pos[order], ns[order], src_of[order], cand[order]
     date = ns.view("datetime64[ns]")
     out["date"][pos] = date
