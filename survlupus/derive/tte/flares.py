@@ -29,7 +29,7 @@ from survlupus.derive.tte.base import (
 )
 from survlupus.derive.tte.engine import EventSource
 from survlupus.derive.tte.panel import VisitPanel
-from survlupus.trial.keys import runs, subject_positions, take_by_subject
+from survlupus.trial.keys import runs, subject_day_key, subject_positions, take_by_subject
 from survlupus.trial.model import Trial
 from survlupus.trial.schema import BILAG_DOMAINS
 
@@ -51,16 +51,9 @@ def names_where(masks: dict[str, pd.Series], rows: np.ndarray, prefix: int) -> n
 
 def _subject_day_keys(*tables: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     """One int64 key per (subject, date) row of each table, equal across tables exactly when
-    subject and date are (subjects coded in order of ID, dates in days)."""
+    subject and date are (``keys.subject_day_key`` over subjects coded in one index)."""
     ids = pd.Index(pd.unique(np.concatenate([sid.to_numpy(dtype=object) for sid, _ in tables])))
-    codes = [subject_positions(sid, ids) for sid, _ in tables]
-    days = [
-        d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-        for _, d in tables
-    ]
-    low = min((int(x.min()) for x in days if len(x)), default=0)
-    span = max((int(x.max()) for x in days if len(x)), default=0) - low + 1
-    return [c.astype(np.int64) * span + (x - low) for c, x in zip(codes, days, strict=True)]
+    return [subject_day_key(subject_positions(sid, ids), d.to_numpy()) for sid, d in tables]
 
 
 def steroid_seq(steroids: pd.DataFrame, steps: pd.DataFrame) -> np.ndarray:
