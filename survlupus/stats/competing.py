@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from survlupus.stats.data import group_labels, select
+from survlupus.stats.data import group_labels, per_group, select
 from survlupus.stats.display import html_table
 from survlupus.stats.km import COUNTS, _upto
 
@@ -220,17 +220,12 @@ def cumulative_incidence(
         raise ValueError("conf_type must be 'log-log' or 'plain'")
     data = competing_data(adtte, paramcd, competing, [by] if by else [], subjects)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    labels = group_labels(data[by]) if by else ["all"]
-    codes = pd.Categorical(data[by], categories=labels).codes if by else np.zeros(len(data), int)
-    time, cause = data["time"].to_numpy(float), data["cause"].to_numpy(int)
-    parts = [_cif_one(time[codes == i], cause[codes == i]) for i in range(len(labels))]
-    columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    columns = per_group(data, by, _cif_one, "time", "cause")
     columns["std_err"] = np.sqrt(columns["variance"])
     columns["lower"], columns["upper"] = _limits(
         columns["estimate"], columns["std_err"], conf_type, z
     )
-    group = pd.Series(labels).repeat([len(p["time"]) for p in parts]).to_numpy()
-    return CumulativeIncidence(pd.DataFrame({"group": group, **columns}), data, by, conf_type)
+    return CumulativeIncidence(pd.DataFrame(columns), data, by, conf_type)
 
 
 def _gray_stratum(time, cause, gi, k, rho, block: int = 4096):

@@ -84,6 +84,18 @@ def group_labels(values: pd.Series) -> list:
     return sorted(values.unique().tolist(), key=str)
 
 
+def per_group(data: pd.DataFrame, by: str | None, one, *columns: str) -> dict[str, np.ndarray]:
+    """``one(*arrays)`` (a dict of equal-length arrays) for each group of ``by`` (sorted labels;
+    one group ``"all"`` without ``by``), stacked: ``group`` first, then ``one``'s columns."""
+    labels = group_labels(data[by]) if by else ["all"]
+    codes = pd.Categorical(data[by], categories=labels).codes if by else np.zeros(len(data), int)
+    arrays = [data[c].to_numpy() for c in columns]
+    parts = [one(*(a[codes == i] for a in arrays)) for i in range(len(labels))]
+    lengths = [len(next(iter(p.values()))) for p in parts]
+    stacked = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    return {"group": pd.Series(labels).repeat(lengths).to_numpy(), **stacked}
+
+
 def as_float(x) -> np.ndarray:
     return np.asarray(x, dtype="float64")
 

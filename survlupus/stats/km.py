@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from survlupus.stats.data import group_labels, select
+from survlupus.stats.data import per_group, select
 from survlupus.stats.display import html_table
 
 CONF_TYPES = ("log-log", "log", "plain")
@@ -275,14 +275,9 @@ def kaplan_meier(
     if quantile_method not in QUANTILE_METHODS:
         raise ValueError(f"quantile_method must be one of {QUANTILE_METHODS}")
     data = select(adtte, paramcd, [by] if by else [], subjects)
-    labels = group_labels(data[by]) if by else ["all"]
-    time, event = data["time"].to_numpy(), data["event"].to_numpy()
-    codes = pd.Categorical(data[by], categories=labels).codes if by else np.zeros(len(data), int)
-    parts = [_one_group(time[codes == i], event[codes == i]) for i in range(len(labels))]
-    columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    columns = per_group(data, by, _one_group, "time", "event")
     columns["lower"], columns["upper"] = confidence_limits(
         columns["survival"], columns["std_err"], conf_type, conf_level
     )
-    group = pd.Series(labels).repeat([len(p["time"]) for p in parts]).to_numpy()
-    table = pd.DataFrame({"group": group, **columns})
+    table = pd.DataFrame(columns)
     return KaplanMeier(table, data, paramcd, by, conf_type, conf_level, quantile_method)
