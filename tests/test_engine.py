@@ -157,28 +157,14 @@ def test_binary_search_on_subject_day_keys_picks_what_filtering_picks(seed):
     keyed.attrs["sorted"] = True
     plain = cand.copy()
     plain.attrs["sorted"] = True
+
+    def derive(cands, on_start):
+        events = EventSource(
+            cands.iloc[::5].reset_index(drop=True), "ev", "V", "D", on_start=on_start
+        )
+        return derive_tte(in_scope, "P", "p", [events], [CensorSource(cands, "ce", "V", "D")])
+
     for on_start in (False, True):
-        a = derive_tte(
-            in_scope,
-            "P",
-            "p",
-            [
-                EventSource(
-                    keyed.iloc[::5].reset_index(drop=True), "ev", "V", "D", on_start=on_start
-                )
-            ],
-            [CensorSource(keyed, "ce", "V", "D")],
-        )
-        b = derive_tte(
-            in_scope,
-            "P",
-            "p",
-            [
-                EventSource(
-                    plain.iloc[::5].reset_index(drop=True), "ev", "V", "D", on_start=on_start
-                )
-            ],
-            [CensorSource(plain, "ce", "V", "D")],
-        )
+        a, b = derive(keyed, on_start), derive(plain, on_start)
         pd.testing.assert_frame_equal(a, b)
         assert (a["CNSR"] == 0).any() and (a["CNSR"] == 1).any()
