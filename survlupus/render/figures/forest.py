@@ -20,6 +20,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from survlupus.render.figures.sampling import note_under_axis
 from survlupus.render.figures.style import font_points
 
 LOG_TICKS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
@@ -208,13 +209,5 @@ def plot_forest(
             axk.set_title(kind.capitalize(), loc="left", fontsize="small", fontweight="bold")
         axk.set_xlabel(xlabel if k == len(parts) - 1 else "")
     if "firth" in table and table["firth"].fillna(False).astype(bool).any():
-        axes[-1].annotate(
-            FIRTH_NOTE,
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -48),
-            textcoords="offset points",
-            fontsize="small",
-            va="top",
-        )
+        note_under_axis(axes[-1], FIRTH_NOTE, points_below=48, color=None)  # below the x label
     return fig, (axes[0] if len(axes) == 1 else axes)

@@ -31,15 +31,16 @@ def sample_note(shown: int, total: int, max_lanes: int, group_word: str) -> str:
     )
 
 
-def note_under_axis(ax, text: str) -> None:
-    """Grey small text under ``ax`` (what a sampled figure shows, how it is drawn)."""
+def note_under_axis(ax, text: str, points_below: float = 30, color: str | None = "0.3") -> None:
+    """Small text ``points_below`` points under ``ax`` (grey by default): what a sampled figure
+    shows and how it is drawn, or how an estimate was made."""
     ax.annotate(
         text,
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -30),
+        xytext=(0, -points_below),
         textcoords="offset points",
         fontsize="small",
-        color="0.3",
+        color=color,
         va="top",
     )
