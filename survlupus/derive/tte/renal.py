@@ -24,6 +24,7 @@ from survlupus.derive.tte.base import (
 from survlupus.derive.tte.engine import EventSource
 from survlupus.derive.tte.panel import VisitPanel
 from survlupus.derive.tte.scope import UNLIMITED_WINDOW_DAYS, observation
+from survlupus.trial.keys import runs
 
 CREAT, UPCR, PROT24, RBC, CASTS = (
     "creatinine_umol_l",
@@ -184,9 +185,8 @@ class CreatinineDoubling(Endpoint):
         s = panel.subject.to_numpy()[assessed]
         d = panel.date.to_numpy(dtype="datetime64[ns]")[assessed]
         flag = (creat >= self.factor * base).to_numpy(dtype=bool)[assessed]
-        change = np.r_[True, (flag[1:] != flag[:-1]) | (s[1:] != s[:-1])][: len(flag)]
-        starts = np.flatnonzero(change)
-        ends = np.r_[starts[1:] - 1, len(flag) - 1][: len(starts)].astype(np.int64)
+        starts, lengths = runs(s.astype(np.int64) * 2 + flag)  # runs of one subject and flag
+        ends = starts + lengths - 1
         length = (d[ends] - d[starts]) // np.timedelta64(1, "D")
         sustained = flag[starts] & (length >= self.sustain_days)
         start_rows = assessed[starts[sustained]]
