@@ -30,13 +30,17 @@ def select(
     for col in ("USUBJID", "PARAMCD", "AVAL", "CNSR"):
         if col not in adtte.columns:
             raise _problem(f"column {col} is missing", "pass an ADTTE table from derive_adtte", col)
-    keep = (adtte["PARAMCD"] == paramcd).to_numpy()
-    rows = adtte[keep]
+    # numpy on whole columns: at n = 1,000 pandas' boolean indexing and checks cost more than
+    # the fit itself
+    keep = np.asarray(adtte["PARAMCD"].to_numpy() == paramcd, dtype=bool)
+    every = bool(keep.all())
+    rows = adtte if every else adtte[keep]
     if rows.empty:
         known = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise _problem(f"no rows for PARAMCD {paramcd!r}", f"use one of: {known}", "PARAMCD")
-    if rows["USUBJID"].duplicated().any():
-        dup = rows.loc[rows["USUBJID"].duplicated(), "USUBJID"].iloc[0]
+    ids = rows["USUBJID"]
+    if not ids.is_unique:
+        dup = ids[ids.duplicated()].iloc[0]
         raise DataError(
             [
                 Problem(
@@ -63,18 +67,26 @@ def select(
                 "add it, or pass subjects= with that column",
                 col,
             )
-    aval = pd.to_numeric(out["AVAL"], errors="coerce")
-    bad = aval.isna() | (aval < 0)
+    aval = out["AVAL"]
+    aval = aval.to_numpy("float64", na_value=np.nan) if aval.dtype.kind in "fiu" else _numeric(aval)
+    bad = np.isnan(aval) | (aval < 0)
     if bad.any():
-        s = out.loc[bad, "USUBJID"].iloc[0]
+        s = out["USUBJID"].iloc[int(np.flatnonzero(bad)[0])]
         raise DataError(
             [Problem("adtte", "AVAL is missing or negative", "derive AVAL again", "AVAL", str(s))]
         )
+    cnsr = out["CNSR"]
+    cnsr = cnsr.to_numpy("float64", na_value=np.nan) if cnsr.dtype.kind in "fiu" else _numeric(cnsr)
     # one frame built from columns (inserting two columns into a copy costs more than the fit)
-    columns = {c: out[c].array for c in out.columns if c not in ("time", "event")}
-    columns["time"] = aval.to_numpy("float64")
-    columns["event"] = (pd.to_numeric(out["CNSR"], errors="coerce") == 0).to_numpy(int)
-    return pd.DataFrame(columns)
+    data = {c: out[c].array for c in out.columns if c not in ("time", "event")}
+    data["time"] = aval
+    data["event"] = (cnsr == 0).astype(int)
+    return pd.DataFrame(data, copy=False)
+
+
+def _numeric(values: pd.Series) -> np.ndarray:
+    """A column as float64, anything not a number NaN (``pd.to_numeric(errors="coerce")``)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
 
 
 def group_labels(values: pd.Series) -> list:
