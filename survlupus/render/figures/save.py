@@ -33,7 +33,8 @@ LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF", "kern"]
 @contextmanager
 def _fonts_without_layout_tables() -> Iterator[None]:
     """fontTools' subsetter drops the layout tables too (its ``Options.drop_tables`` default,
-    which matplotlib's subsetting extends), restored afterwards."""
+    which matplotlib's subsetting extends) and never reads them (they leave each font as it is
+    opened, ``subset.load_font``); both restored afterwards."""
     try:
         from fontTools import subset
     except ImportError:  # matplotlib without fontTools: nothing to subset
@@ -43,11 +44,24 @@ def _fonts_without_layout_tables() -> Iterator[None]:
     if not isinstance(default, list):  # another fontTools: its subsets as they come
         yield
         return
+    load_font = subset.load_font
+
+    def load_font_without_layout(*args, **kwargs):
+        # fontTools 4.69 reads GDEF/GSUB/GPOS before it prunes the dropped tables (its
+        # ``_compact_layout_tables``): they are taken out of the font as soon as it is opened
+        font = load_font(*args, **kwargs)
+        for tag in LAYOUT_TABLES:
+            if tag in font:
+                del font[tag]
+        return font
+
     subset.Options._drop_tables_default = [*default, *LAYOUT_TABLES]
+    subset.load_font = load_font_without_layout
     try:
         yield
     finally:
         subset.Options._drop_tables_default = default
+        subset.load_font = load_font
 
 
 def save_figure(
