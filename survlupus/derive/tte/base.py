@@ -257,23 +257,39 @@ def last_adequate_assessment(
         )
     # rules sharing these variables (severe and extrarenal flare; renal flare and treatment
     # failure) censor at the same visits: each visit's text is written once per end of
-    # observation
+    # observation. Kept for the visits written so far (sorted by panel row), not per panel row
     memo = panel.memo(
         ("last_adequate_text", tuple(variables)),
         lambda: {
-            "text": np.full(len(panel.frame), None, dtype=object),
-            "end": np.full(len(panel.frame), np.datetime64("NaT"), dtype="datetime64[ns]"),
+            "i": np.array([], dtype=np.int64),
+            "end": np.array([], dtype="datetime64[ns]"),
+            "text": np.array([], dtype=object),
         },
     )
 
     def evidence(rows: pd.DataFrame) -> pd.Series:
         i = rows["_i"].to_numpy()
         end = rows["obs_end"].to_numpy(dtype="datetime64[ns]")
-        new = memo["end"][i] != end
+        text = np.empty(len(i), dtype=object)
+        at = np.searchsorted(memo["i"], i)
+        if len(memo["i"]):
+            at = np.minimum(at, len(memo["i"]) - 1)
+            known = (memo["i"][at] == i) & (memo["end"][at] == end)
+        else:
+            known = np.zeros(len(i), dtype=bool)
+        text[known] = memo["text"][at[known]]
+        new = ~known
         if new.any():
-            memo["text"][i[new]] = text_of(rows[new])
-            memo["end"][i[new]] = end[new]
-        return pd.Series(memo["text"][i], index=rows.index)
+            text[new] = text_of(rows[new])
+            kept = ~np.isin(memo["i"], i[new])  # a visit written for another end: rewritten
+            merged = {
+                "i": np.concatenate([memo["i"][kept], i[new]]),
+                "end": np.concatenate([memo["end"][kept], end[new]]),
+                "text": np.concatenate([memo["text"][kept], text[new]]),
+            }
+            order = np.argsort(merged["i"], kind="stable")
+            memo.update({k: v[order] for k, v in merged.items()})
+        return pd.Series(text, index=rows.index)
 
     return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
 
