@@ -19,6 +19,10 @@ and, where one can be measured in the same run, a baseline beside it:
   trials of 1,000 and 20,000 subjects (wall time, peak memory of the whole run, ``index.html``
   size). No baseline can be run (the old code is gone): the numbers from the issue are quoted.
 * **simulate**: ``survlupus simulate musc --n 6667`` (20,001 subjects), written as CSV.
+* **fresh memory**: what the machine charges for memory a process has not touched before (1 GiB
+  written once, then again once freed). On the project's VMs the first costs about 2 s of
+  system time a GiB and the second a tenth of that, so the read and derive rows print their
+  user and system time and the memory they added beside the total.
 * **out of core**: ``outofcore.py`` (Dask partitions) on 100,000 subjects by default;
   ``--registry 1000000`` for the registry-size run (about 6 minutes).
 
@@ -52,6 +56,41 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process so far (every thread)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime, r.ru_stime
+
+
+def _split(before: tuple[float, float], rss_before: float) -> dict:
+    """User and system seconds since ``before`` and the memory the step added (peak RSS over
+    the RSS it started with): on this machine the system time is mostly the kernel giving the
+    process memory it has not touched before (see ``touch``)."""
+    user, system = (a - b for a, b in zip(_cpu(), before, strict=True))
+    return {"user_s": user, "sys_s": system, "new_mb": _peak_mb() - rss_before}
+
+
+def touch(_: int) -> dict:
+    """What fresh memory costs on this machine: 1 GiB allocated and written once (pages the
+    process never had), then the same again after it was freed (pages the kernel hands back
+    at once). On the project's VMs the first costs about 2 s of system time a GiB, the second
+    about 0.15 s: a step's system time follows the memory it adds."""
+    import numpy as np
+
+    out = {}
+    for label in ("first_s", "again_s"):
+        t0 = sum(_cpu())
+        a = np.ones(2**27)  # 1 GiB of float64, every page written
+        out[label] = sum(_cpu()) - t0
+        del a
+    return {"seconds": out["first_s"], "baseline_s": out["again_s"], "peak_mb": _peak_mb()}
+
+
 def read(n: int) -> dict:
     import pyarrow.parquet as pq
     from cohort import cohort_folder
@@ -61,14 +100,22 @@ def read(n: int) -> dict:
     folder = cohort_folder(n)
     for f in folder.glob("*.parquet"):  # both timings with the files in the page cache
         f.read_bytes()
+    rss, cpu = _rss_mb(), _cpu()
     t0 = time.process_time()
     trial = survlupus.read_trial(folder)
     seconds, peak = time.process_time() - t0, _peak_mb()  # the peak of reading alone
+    split = _split(cpu, rss)
     t0 = time.process_time()
     frames = [pq.read_table(p).to_pandas() for p in sorted(folder.glob("*.parquet"))]
     floor_s = time.process_time() - t0
     assert sum(map(len, frames)) >= len(trial.visits)
-    return {"seconds": seconds, "baseline_s": floor_s, "peak_mb": peak, "rows": len(trial.visits)}
+    return {
+        "seconds": seconds,
+        "baseline_s": floor_s,
+        "peak_mb": peak,
+        "rows": len(trial.visits),
+        **split,
+    }
 
 
 def floor_pass(visits, subjects) -> int:
@@ -125,6 +172,7 @@ def derive(n: int) -> dict:
     t0 = time.process_time()
     floor_pass(trial.visits, trial.subjects)
     floor_s = time.process_time() - t0
+    rss, cpu = _rss_mb(), _cpu()
     t0 = time.process_time()
     adtte = derive_adtte(trial, window_days=745)
     return {
@@ -132,6 +180,7 @@ def derive(n: int) -> dict:
         "baseline_s": floor_s,
         "peak_mb": _peak_mb(),
         "rows": len(adtte),
+        **_split(cpu, rss),
     }
 
 
@@ -194,6 +243,7 @@ def fits(_: int) -> dict:
 
 STEPS = {
     # name: (function, sizes, target seconds, target MB, what is timed)
+    "touch": (touch, (0,), None, None, "1 GiB of fresh memory (CPU s)"),
     "read": (read, (100_000,), 5.0, 1536, "read + validate (CPU s)"),
     "derive": (derive, (100_000,), 5.0, None, "derive 10 TTE parameters (CPU s)"),
     "report": (report, (81, 1_000, 20_000), None, 4096, "survlupus report (wall s)"),
@@ -260,6 +310,13 @@ def main() -> int:
             if len(runs) > 1:
                 spread = sorted(x["seconds"] for x in runs)
                 before = f"median of {len(runs)}: {', '.join(f'{x:.2f}' for x in spread)}; {before}"
+            if "user_s" in r:
+                before = (
+                    f"user {r['user_s']:.2f} + system {r['sys_s']:.2f}, "
+                    f"{r['new_mb'] / 1024:.2f} GB new memory; {before}"
+                )
+            if name == "touch":
+                before = "baseline: the same GiB again once freed"
             rows.append((what, n, r, t_target, target_mb, before.rstrip("; ")))
     head = (
         f"{'measurement':<36} {'subjects':>9} {'seconds':>8} {'baseline':>9} {'peak MB':>8} "
@@ -278,7 +335,7 @@ def main() -> int:
             before = f"index.html {r['html_mb']:.1f} MB; {before}".rstrip("; ")
         base = f"{r['baseline_s']:.2f}" if "baseline_s" in r else "-"
         print(
-            f"{what:<36} {n:>9,} {r['seconds']:>8.2f} {base:>9} {r['peak_mb']:>8.0f} "
+            f"{what:<36} {f'{n:,}' if n else '-':>9} {r['seconds']:>8.2f} {base:>9} {r['peak_mb']:>8.0f} "
             f"{target or '-':>14} {('yes' if met else 'NO') if target else '-':>4}  {before}"
         )
     if fit_table:

@@ -3,7 +3,7 @@
 For each synthetic trial, every figure of its report (``figure_specs``) drawn and saved in the
 plan's formats (PDF, SVG, PNG) two ways in the same run: one by one in this process (the
 baseline: what the report did before issue 16) and by the report's pool of forked workers
-(``survlupus.jobs.report._draw_all``). Each figure is drawn once and saved three times; the files
+(``survlupus.jobs.report._drawing``). Each figure is drawn once and saved three times; the files
 are the same either way (checked here, byte for byte).
 """
 
@@ -37,7 +37,8 @@ def run(design: str) -> dict:
         out = Path(tempfile.mkdtemp(prefix=f"fig-{design}-"))
         report.MAX_FIGURE_WORKERS = workers
         start = time.perf_counter()
-        files = [p for _, written in report._draw_all(results, specs, out) for p in written]
+        with report._drawing(results, specs, out) as drawn:
+            files = [p for _, written in drawn for p in written]
         times[label] = time.perf_counter() - start
         outs[label] = (out, files)
     report.MAX_FIGURE_WORKERS = 4
