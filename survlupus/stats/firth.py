@@ -60,16 +60,23 @@ class _FirthRiskSets(RiskSets):
         eta, shift, r = self.weights(beta)
         sums = self.cum(r[:, None] * self.z)
         s0 = sums[:, 0]
-        means = sums / s0[:, None]
-        m1, m2, m3 = means[:, 1 : 1 + p], means[:, self.at2], means[:, self.at3]
-        ll, U, info = self.breslow(eta, shift, s0, m1, m2)
+        m1 = sums[:, 1 : 1 + p] / s0[:, None]
+        dm1 = d[:, None] * m1
+        # sums over the event times weighted by d, taken on the distinct products (their
+        # risk-set means are sums / s0) and spread to the symmetric arrays afterwards, never an
+        # event-times x p^3 array: sum_k d_k m2_k = (d @ means)[at2], sum_k d_k m3_k =
+        # (d @ means)[at3] and T_ijr = sum_k d_k m2_ij m1_r = (means' (d m1))[at2]
+        dmeans = (d / s0) @ sums
+        t = (sums.T @ (dm1 / s0[:, None]))[self.at2].reshape(p, p, p)
+        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
+        U = self.xsum - dmeans[1 : 1 + p]
+        info = dmeans[self.at2].reshape(p, p) - dm1.T @ m1
         # dI/db_r = sum_k d_k (m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r):
-        # the three m2 m1 terms are one tensor T_ijr = sum_k d_k m2_ij m1_r, permuted
-        t = ((d[:, None] * m2).T @ m1).reshape(p, p, p)
-        m11 = (m1[:, :, None] * m1[:, None, :]).reshape(-1, p * p)
-        w = ((d[:, None] * m11).T @ m1).reshape(p, p, p)
-        dinfo = (d @ m3).reshape(p, p, p) - t - t.transpose(0, 2, 1) - t.transpose(2, 0, 1)
-        return ll, U, info.reshape(p, p), dinfo + 2 * w
+        # the three m2 m1 terms are the tensor T, permuted
+        m11 = (dm1[:, :, None] * m1[:, None, :]).reshape(-1, p * p)
+        w = (m11.T @ m1).reshape(p, p, p)
+        dinfo = dmeans[self.at3].reshape(p, p, p) - t - t.transpose(0, 2, 1) - t.transpose(2, 0, 1)
+        return ll, U, info, dinfo + 2 * w
 
 
 class FirthModel(CoxModel):
