@@ -355,4 +355,4 @@ def gray_test(
             pv = float(special.chdtrc(k - 1, stat))  # stats.chi2.sf, without its overhead
         rows.append((name, cause_code, stat, k - 1, pv, f"Gray's test (rho = {rho:g})"))
     names = ("event", "cause", "statistic", "df", "p", "test")
-    return pd.DataFrame(dict(zip(names, map(list, zip(*rows)), strict=True)))
+    return pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))

@@ -275,12 +275,16 @@ def cox(
                 "with firth=True"
             )
         beta, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
-        se_naive = np.sqrt(np.diag(cov))
+        # an over-parameterised model's near-singular information can invert to a negative
+        # variance: its SE is NaN (the note says the estimates are not usable)
+        with np.errstate(invalid="ignore"):
+            se_naive = np.sqrt(np.diag(cov))
         if robust or cluster:
             with np.errstate(all="ignore"):
                 resid = score_residuals(time, event, design.X, beta, strata_arr, ties)
             cov = robust_variance(resid, cov, data[cluster] if cluster else None)
-        se = np.sqrt(np.diag(cov))
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(cov))
         ll = float(fit.llf)
         with np.errstate(over="ignore", invalid="ignore"):  # monotone: inf; the note says why
             table = pd.DataFrame(

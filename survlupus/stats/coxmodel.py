@@ -53,13 +53,6 @@ class RiskSets:
         """Sums of ``v`` over each event time's risk set."""
         return np.cumsum(self.block(v), axis=0)
 
-    def breslow(self, eta, shift, s0, m1, m2):
-        """Log-likelihood, score and information (flattened) from the risk-set means."""
-        d = self.d
-        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
-        cov = m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(d), -1)
-        return ll, self.xsum - d @ m1, d @ cov
-
     def moments(self, beta, ties: str):
         p, d = self.p, self.d
         if not len(d):
@@ -67,23 +60,31 @@ class RiskSets:
         x, xx = self.x[: self.stop], self.xx[: self.stop]
         eta, shift, r = self.weights(beta)
         s0, s1, s2 = self.cum(r), self.cum(r[:, None] * x), self.cum(r[:, None] * xx)
-        if not (ties == "efron" and np.any(d > 1)):
-            ll, U, info = self.breslow(eta, shift, s0, s1 / s0[:, None], s2 / s0[:, None])
-            return ll, U, info.reshape(p, p)
+        if not (ties == "efron" and np.any(d > 1)):  # Breslow: d deaths share one risk set
+            m1 = s1 / s0[:, None]
+            ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
+            dm1 = d[:, None] * m1
+            info = (d / s0) @ s2 - (dm1.T @ m1).ravel()  # sum of d (m2 - m1 m1'), m2 = s2 / s0
+            return ll, self.xsum - dm1.sum(axis=0), info.reshape(p, p)
         rd = r * self.dead[: self.stop]
         d0, d1, d2 = self.block(rd), self.block(rd[:, None] * x), self.block(rd[:, None] * xx)
         ll = float(eta[self.dead].sum())
         U = self.xsum.astype(float).copy()
         info = np.zeros(p * p)
         for k in range(int(d.max())):
-            act = d > k
-            f = (k / d[act])[:, None]
-            a0 = s0[act] - f[:, 0] * d0[act]
-            m1 = (s1[act] - f * d1[act]) / a0[:, None]
-            m2 = (s2[act] - f * d2[act]) / a0[:, None]
+            if k == 0:  # the first of the tied deaths: the whole risk set at every event time
+                a0, n1, n2 = s0, s1, s2
+            else:
+                act = d > k
+                f = (k / d[act])[:, None]
+                a0 = s0[act] - f[:, 0] * d0[act]
+                n1, n2 = s1[act] - f * d1[act], s2[act] - f * d2[act]
+            w = 1 / a0
+            m1 = n1 * w[:, None]
             ll -= float(np.sum(np.log(a0) + shift))
             U -= m1.sum(axis=0)
-            info += (m2 - (m1[:, :, None] * m1[:, None, :]).reshape(len(a0), -1)).sum(axis=0)
+            # sum over the times of (m2 - m1 m1'), m2 = n2 / a0: never a times x p^2 array
+            info += w @ n2 - (m1.T @ m1).ravel()
         return ll, U, info.reshape(p, p)
 
 
