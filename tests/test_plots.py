@@ -326,3 +326,32 @@ def test_pdf_fonts_are_embedded_without_layout_tables_and_the_subsetter_is_resto
         assert {"glyf", "loca", "cmap", "hmtx"} <= tables  # what a PDF reader draws from
         assert not tables & {"GSUB", "GPOS", "GDEF", "kern"}
     assert subset.Options._drop_tables_default == before
+
+
+def test_pdf_font_subsets_are_made_once_per_set_of_glyphs_and_restored(tmp_path):
+    """A subset kept for one figure's glyphs is never given to another figure's: a figure saved
+    after one with other text embeds the bytes it embeds when saved first, and matplotlib's
+    subsetting function is back afterwards."""
+    from matplotlib.backends import _backend_pdf_ps
+
+    from survlupus.render.figures import pdffonts
+
+    original = _backend_pdf_ps.get_glyphs_subset
+
+    def pdf_of(text: str, name: str) -> bytes:
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.set_title(text)
+        (pdf,) = save_figure(fig, tmp_path / name, formats=("pdf",))
+        plt.close(fig)
+        return pdf.read_bytes()
+
+    pdffonts._SUBSETS.clear()
+    alone = pdf_of("xyz 123", "alone")
+    assert len(pdffonts._SUBSETS) == 1
+    pdffonts._SUBSETS.clear()
+    pdf_of("abc 789", "other")  # another set of glyphs, made first
+    after = pdf_of("xyz 123", "after")
+    again = pdf_of("xyz 123", "again")  # its own subset, kept
+    assert after == alone == again
+    assert len(pdffonts._SUBSETS) == 2
+    assert _backend_pdf_ps.get_glyphs_subset is original
