@@ -131,9 +131,6 @@ def _derive_in_parts(args: argparse.Namespace) -> int:
     from survlupus.plan import load_plan
     from survlupus.plan.library import plan_endpoints
 
-    if args.episodes:
-        print("--episodes is not available with --chunk-subjects", file=sys.stderr)
-        return 2
     try:
         path = _plan_file(args)
         plan = load_plan(path) if path else None
@@ -154,10 +151,13 @@ def _derive_in_parts(args: argparse.Namespace) -> int:
             client=client,
             units=_units(args.units),
             progress=lambda m: print(m, file=sys.stderr),
+            episodes=args.episodes,
         )
     except ValueError as exc:
         return _refused(exc)
     print(f"wrote {len(list(out.glob('part-*.parquet')))} parts to {out} (window {window} days)")
+    if args.episodes:
+        print(f"wrote the flare episodes' parts to {args.episodes}")
     return 0
 
 
@@ -268,7 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="derive the time-to-event dataset (ADTTE)")
     p.add_argument("dir", help=dir_help)
     p.add_argument("--out", required=True, help="ADTTE file: .csv, .parquet or .xpt (v5)")
-    p.add_argument("--episodes", help="flare-episode table: .csv, .parquet or .xpt")
+    p.add_argument(
+        "--episodes",
+        help="flare-episode table: .csv, .parquet or .xpt (with --chunk-subjects: a folder of "
+        "part-*.parquet)",
+    )
     p.add_argument("--plan", help="analysis plan (default: DIR/plan.toml)")
     p.add_argument("--config", help="old name of --plan (old-style configs are converted)")
     p.add_argument(

@@ -43,12 +43,23 @@ def test_partitions_give_the_in_memory_adtte(design, tmp_path):
     whole = survlupus.derive_adtte(
         survlupus.read_trial(src), endpoints, window_days=plan.window_days()
     )
+    episodes = survlupus.derive_episodes(
+        survlupus.read_trial(src), window_days=plan.window_days()
+    )
     derive_partitioned(
-        src, tmp_path / "out", endpoints, window_days=plan.window_days(), chunk_subjects=6
+        src,
+        tmp_path / "out",
+        endpoints,
+        window_days=plan.window_days(),
+        chunk_subjects=6,
+        episodes=tmp_path / "episodes",
     )
     n_parts = len(list((tmp_path / "out").glob("part-*.parquet")))
     assert n_parts == -(-survlupus.read_trial(src).n_subjects // 6)
+    assert len(list((tmp_path / "episodes").glob("part-*.parquet"))) == n_parts
     pd.testing.assert_frame_equal(read_partitioned(tmp_path / "out"), whole)
+    assert len(episodes) > 0
+    pd.testing.assert_frame_equal(read_partitioned(tmp_path / "episodes", "episodes"), episodes)
     assert not list((tmp_path / "out").glob("survlupus-parts-*"))  # the split is cleaned up
 
 
@@ -76,8 +87,14 @@ def test_the_cli_derives_in_parts_and_refuses_what_it_cannot(tmp_path, capsys):
         survlupus.read_trial(src), plan_endpoints(plan), window_days=plan.window_days()
     )
     pd.testing.assert_frame_equal(read_partitioned(out), whole)
-    argv = ["derive", str(src), "--out", str(out), "--chunk-subjects", "4", "--episodes", "e"]
-    assert main(argv) == 2
+    episodes = tmp_path / "episodes"
+    argv = ["derive", str(src), "--out", str(out), "--chunk-subjects", "4"]
+    assert main([*argv, "--episodes", str(episodes)]) == 0
+    found = survlupus.derive_episodes(survlupus.read_trial(src), window_days=plan.window_days())
+    pd.testing.assert_frame_equal(read_partitioned(episodes, "episodes"), found)
+    with pytest.raises(ValueError, match="dataset must be one of adtte, episodes"):
+        read_partitioned(episodes, "adrs")
+    capsys.readouterr()
     csv = SYNTHETIC / "cs20at04"  # CSV tables cannot be streamed
     assert main(["derive", str(csv), "--out", str(out), "--chunk-subjects", "4"]) == 2
     assert "partitioned derivation streams Parquet tables" in capsys.readouterr().err

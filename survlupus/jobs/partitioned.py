@@ -8,7 +8,8 @@ part by part. :func:`derive_partitioned`:
 2. streams each Parquet table (a file, or a folder of Parquet files) in record batches and writes
    each batch's rows to its partition's folder (memory: one batch, not the table);
 3. derives every partition as a Dask task — ``read_trial`` on the partition's tables, then
-   ``derive_adtte`` — and writes ``OUT/part-00000.parquet``, ``part-00001.parquet`` ... Dask's
+   ``derive_adtte`` (and, if asked, ``derive_episodes``) — and writes ``OUT/part-00000.parquet``,
+   ``part-00001.parquet`` ... (the episodes in a folder of their own, the same way). Dask's
    local process scheduler runs them by default (one partition per core in memory at a time);
    pass a ``distributed.Client`` to run them on a cluster (each worker must see the folders).
 
@@ -86,16 +87,28 @@ def _split(folder: Path, tmp: Path, chunk_subjects: int) -> list[Path]:
 
 
 def _derive_part(
-    part: Path, out: Path, endpoints, window_days: int, all_subjects: bool, units=None
+    part: Path,
+    out: Path,
+    endpoints,
+    window_days: int,
+    all_subjects: bool,
+    units=None,
+    episodes: Path | None = None,
 ) -> int:
-    """One partition: its tables, read and validated, derived, written as one Parquet part."""
+    """One partition: its tables, read and validated, derived, written as one Parquet part (and
+    its flare episodes as one part of ``episodes``)."""
     from survlupus.derive.tte.adtte import derive_adtte
+    from survlupus.derive.tte.episodes import derive_episodes
     from survlupus.trial.read import read_trial
 
     tables = {name: read_parquet_parts(part / name) for name in TABLES if (part / name).is_dir()}
     trial = read_trial(tables, units)
     adtte = derive_adtte(trial, endpoints, window_days=window_days, all_subjects=all_subjects)
-    adtte.to_parquet(out / f"part-{part.name.removeprefix('chunk-')}.parquet", index=False)
+    name = f"part-{part.name.removeprefix('chunk-')}.parquet"
+    adtte.to_parquet(out / name, index=False)
+    if episodes is not None:
+        found = derive_episodes(trial, window_days=window_days, all_subjects=all_subjects)
+        found.to_parquet(episodes / name, index=False)
     return len(adtte)
 
 
@@ -110,6 +123,7 @@ def derive_partitioned(
     units: dict[str, str] | None = None,
     client=None,
     progress: Callable[[str], None] | None = None,
+    episodes: str | Path | None = None,
 ) -> Path:
     """Derive ADTTE partition by partition (see the module docstring).
 
@@ -131,6 +145,10 @@ def derive_partitioned(
         Run the partitions on this cluster; default: Dask's local process scheduler.
     progress : callable, optional
         Called with a line of text at each step.
+    episodes : str or Path, optional
+        Also derive every flare episode (:func:`survlupus.derive_episodes`, same window and
+        subjects) into this folder, one ``part-*.parquet`` per partition
+        (``read_partitioned(episodes, "episodes")`` reads them back).
 
     Returns
     -------
@@ -147,15 +165,23 @@ def derive_partitioned(
     if chunk_subjects < 1:
         raise ValueError("chunk_subjects must be at least 1")
     source, out = Path(source), Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("part-*.parquet"):
-        old.unlink()
+    folders = [out] if episodes is None else [out, Path(episodes)]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("part-*.parquet"):
+            old.unlink()
     tmp = Path(tempfile.mkdtemp(prefix="survlupus-parts-", dir=out))
     try:
         parts = _split(source, tmp, chunk_subjects)
         say(f"split {source} into {len(parts)} partitions of up to {chunk_subjects} subjects")
         bag = db.from_sequence(parts, npartitions=len(parts)).map(
-            _derive_part, out, endpoints, window_days, all_subjects, units
+            _derive_part,
+            out,
+            endpoints,
+            window_days,
+            all_subjects,
+            units,
+            None if episodes is None else Path(episodes),
         )
         rows = client.compute(bag).result() if client is not None else bag.compute()
         say(f"derived {sum(rows)} ADTTE rows in {len(parts)} parts under {out}")
@@ -164,11 +190,21 @@ def derive_partitioned(
     return out
 
 
-def read_partitioned(folder: str | Path) -> pd.DataFrame:
-    """The parts of :func:`derive_partitioned` as one ADTTE, in ``derive_adtte``'s order
-    (``PARAMCD``, then ``USUBJID``)."""
+ORDER = {"adtte": ["PARAMCD", "USUBJID"], "episodes": ["USUBJID", "ONSETDT", "TYPE"]}
+"""The in-memory order of each dataset the parts hold (``derive_adtte``, ``derive_episodes``)."""
+
+
+def read_partitioned(folder: str | Path, dataset: str = "adtte") -> pd.DataFrame:
+    """The parts of :func:`derive_partitioned` as one dataset, in the order the in-memory
+    derivation gives: ``"adtte"`` by ``PARAMCD`` then ``USUBJID``; ``"episodes"`` (the folder
+    given as ``episodes=``) by ``USUBJID``, onset date and type."""
+    if dataset not in ORDER:
+        raise ValueError(f"read_partitioned: dataset must be one of {', '.join(ORDER)}")
     paths = sorted(Path(folder).glob("part-*.parquet"))
     if not paths:
         raise ValueError(f"{folder}: no part-*.parquet; run derive_partitioned first")
-    adtte = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-    return adtte.sort_values(["PARAMCD", "USUBJID"], kind="stable").reset_index(drop=True)
+    frames = [pd.read_parquet(p) for p in paths]
+    if dataset == "episodes":  # a partition without any flare wrote the columns, no row
+        frames = [f for f in frames if len(f)] or frames[:1]
+    whole = pd.concat(frames, ignore_index=True)
+    return whole.sort_values(ORDER[dataset], kind="stable").reset_index(drop=True)
