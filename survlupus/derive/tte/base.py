@@ -188,16 +188,16 @@ def visit_source(
         m = mask.to_numpy() & panel.post.to_numpy()
     else:  # missing (NaN, NA) is not met
         m = (mask.fillna(False).astype(bool) & panel.post).to_numpy()
-    # slim candidates (date, subject position, panel row): censoring sources hold nearly every
-    # visit row, and the composite keeps its components' sources. The four integer columns
-    # are written into one block (a frame built from separate arrays copies them into one)
+    # slim candidates (date, panel row, (subject, day) key): censoring sources hold nearly every
+    # visit row, and the composite keeps its components' sources. The subject's position is in
+    # the key, and the record number (SRCSEQ) is added for the chosen rows only (``complete``).
+    # The two integer columns are written into one block (a frame built from separate arrays
+    # copies them into one)
     i = np.flatnonzero(m)
-    block = np.empty((4, len(i)), dtype=np.int64)
-    block[0] = panel.frame["_spos"].to_numpy()[i]
-    block[1] = i
-    block[2] = panel.seq.to_numpy()[i]
-    block[3] = panel.day_key[i]
-    rows = pd.DataFrame(block.T, columns=["_spos", "_i", "seq", "_key"], copy=False)
+    block = np.empty((2, len(i)), dtype=np.int64)
+    block[0] = i
+    block[1] = panel.day_key[i]
+    rows = pd.DataFrame(block.T, columns=["_i", "_key"], copy=False)
     rows.insert(0, "date", panel.date.to_numpy()[i])
     rows.attrs["sorted"] = True  # panel order: by subject, then date (so _key increases)
     if isinstance(rule, pd.Series):
@@ -217,7 +217,11 @@ def visit_source(
         head = "visit " + visit.astype(object) + " on " + date_text(src["visit_date"])
         return pd.Series(join_parts(head, *parts), index=sel.index)
 
-    return EventSource(rows, description, "VISITS", "VISIT_DATE", evidence)
+    def complete(sel: pd.DataFrame) -> pd.DataFrame:
+        sel["seq"] = panel.seq_at(sel["_i"].to_numpy())
+        return sel
+
+    return EventSource(rows, description, "VISITS", "VISIT_DATE", evidence, complete=complete)
 
 
 def last_adequate_assessment(
@@ -254,6 +258,7 @@ def last_adequate_assessment(
             src.srcdom,
             src.srcvar,
             lambda rows: pd.Series(text_of(rows), index=rows.index),
+            complete=src.complete,
         )
     # rules sharing these variables (severe and extrarenal flare; renal flare and treatment
     # failure) censor at the same visits: each visit's text is written once per end of
@@ -291,7 +296,9 @@ def last_adequate_assessment(
             memo.update({k: v[order] for k, v in merged.items()})
         return pd.Series(text, index=rows.index)
 
-    return CensorSource(src.candidates, src.description, src.srcdom, src.srcvar, evidence)
+    return CensorSource(
+        src.candidates, src.description, src.srcdom, src.srcvar, evidence, complete=src.complete
+    )
 
 
 def last_contact(trial: Trial) -> CensorSource:

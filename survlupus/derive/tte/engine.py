@@ -70,6 +70,7 @@ WINDOW_END = "end of the analysis window"
 DAY_ONE = "study day 1 (start date)"
 
 Evidence = Callable[[pd.DataFrame], pd.Series]
+Complete = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ class EventSource:
 
     Optional, for speed: ``_spos`` (the subject's row in ``trial.subjects``) instead of
     ``subject_id``, and ``_key`` (``keys.subject_day_key``, increasing down the rows) with which
-    each subject's first or last candidate in its window is found by binary search; the visit
-    sources of :func:`~survlupus.derive.tte.base.visit_source` carry both."""
+    each subject's first or last candidate in its window is found by binary search (a key holds
+    the subject's position too: it stands for ``_spos``); the visit sources of
+    :func:`~survlupus.derive.tte.base.visit_source` carry keys."""
 
     candidates: pd.DataFrame
     description: str
@@ -88,6 +90,9 @@ class EventSource:
     srcvar: str
     evidence: Evidence | None = None
     on_start: bool = False
+    complete: Complete | None = None
+    """Adds to the chosen candidates columns computed from those they carry (a visit source's
+    ``seq``: kept for the winners, not for every visit)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ class CensorSource:
     evidence: Evidence | None = None
     clip_to_obs_end: bool = False
     """For "last contact"-type dates: censor at ``min(date, obs_end)`` instead of dropping."""
+    complete: Complete | None = None
+    """As :attr:`EventSource.complete`."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,8 @@ def _in_observation(
     if cands.empty or scope.empty:
         empty = np.array([], dtype=np.int64)
         return empty, np.array([], dtype="datetime64[ns]"), empty
-    if "_spos" in cands and "_spos" in scope:
-        spos = cands["_spos"].to_numpy()
+    if ("_spos" in cands or "_key" in cands) and "_spos" in scope:
+        spos = subject_position(cands)
         scope_spos = scope["_spos"].to_numpy()
         size = int(max(scope_spos.max(), spos.max(), 0)) + 1
         if spos.min() >= 0 and len(scope) == size and (scope_spos == np.arange(size)).all():
@@ -151,6 +158,13 @@ def _in_observation(
     ok &= date <= obs_end
     rows = np.flatnonzero(ok)
     return pos[rows], date[rows], (rows if keep is None else keep[rows])
+
+
+def subject_position(cands: pd.DataFrame) -> np.ndarray:
+    """Each candidate's subject position in ``trial.subjects``: ``_spos``, else from ``_key``."""
+    if "_spos" in cands:
+        return cands["_spos"].to_numpy()
+    return cands["_key"].to_numpy() >> DAY_BITS
 
 
 def _evidence(src, rows: pd.DataFrame) -> np.ndarray:
@@ -244,6 +258,8 @@ def _pick(sources: Sequence, scope: pd.DataFrame, *, first: bool) -> dict[str, n
         if not mine.any():
             continue
         rows = src.candidates.iloc[cand[mine]].copy()
+        if getattr(src, "complete", None) is not None:
+            rows = src.complete(rows)
         p = pos[mine]
         out["clipped"][p] = rows["date"].to_numpy(dtype="datetime64[ns]") > date[mine]
         rows["date"] = date[mine]  # clipped censoring dates

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from survlupus.derive.tte.base import Endpoint, date_text, event_records
-from survlupus.derive.tte.engine import _evidence, _in_observation
+from survlupus.derive.tte.engine import _evidence, _in_observation, subject_position
 from survlupus.derive.tte.flares import ExtrarenalFlare, SevereFlare
 from survlupus.derive.tte.haematologic import HaematologicFlare
 from survlupus.derive.tte.panel import VisitPanel
@@ -134,8 +134,8 @@ def derive_episodes(
                 pd.DataFrame(
                     {
                         "_scope_pos": scope_pos,
-                        "USUBJID": ids[chosen["_spos"].to_numpy()]
-                        if "_spos" in chosen
+                        "USUBJID": ids[subject_position(chosen)]
+                        if "_spos" in chosen or "_key" in chosen
                         else chosen["subject_id"].to_numpy(),
                         "TYPE": type_name,
                         "PARAMCD": definition.paramcd,

@@ -25,7 +25,6 @@ import pandas as pd
 from survlupus.trial.keys import (
     run_numbers,
     runs,
-    seq_in_runs,
     subject_day_key,
     subject_positions,
     take_by_subject,
@@ -165,13 +164,11 @@ class VisitPanel:
     def date(self) -> pd.Series:
         return self.frame["visit_date"]
 
-    @property
-    def seq(self) -> pd.Series:
-        """Each row's sequence number within its subject (1, 2, ...; by date): ``SRCSEQ``."""
-        if "seq" not in self._cache:
-            seq = seq_in_runs(self.frame["_sid"].to_numpy())  # rows are grouped by subject
-            self._cache["seq"] = pd.Series(seq, index=self.frame.index)
-        return self._cache["seq"]
+    def seq_at(self, rows: np.ndarray) -> np.ndarray:
+        """The rows' sequence numbers within their subject (1, 2, ...; by date): ``SRCSEQ``
+        (rows are grouped by subject: a row's number counts from its subject's first row)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows - self._bounds[0][rows] + 1
 
     @property
     def day_key(self) -> np.ndarray:
