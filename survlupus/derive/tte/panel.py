@@ -51,7 +51,9 @@ def _at(values: np.ndarray, rows: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 @dataclass(eq=False)
 class VisitPanel:
-    """Visits sorted by subject and date, with ``start_date``, ``day`` and ``post`` columns."""
+    """Visits sorted by subject and date, with ``post`` (dated after the subject's start date),
+    ``_sid`` (the subject's run number), ``_spos`` (its row in ``trial.subjects``) and the
+    subject's ``weight_kg`` beside each row."""
 
     frame: pd.DataFrame
     _cache: dict = field(default_factory=dict, repr=False)
@@ -68,9 +70,15 @@ class VisitPanel:
         frame.index = pd.RangeIndex(len(frame))  # in place: no copy of the columns
         # position of the subject in trial.subjects (sorted by subject_id): the engine's key
         spos = subject_positions(frame["subject_id"], pd.Index(subjects["subject_id"]))
-        frame["start_date"] = take_by_subject(subjects["start_date"], spos)
-        frame["day"] = (frame["visit_date"] - frame["start_date"]).dt.days + 1
-        frame["post"] = frame["visit_date"] > frame["start_date"]
+        # post-baseline: dated after the subject's start date (a visit of a subject without
+        # one, or not in trial.subjects, is not)
+        start = subjects["start_date"].to_numpy(dtype="datetime64[ns]")
+        if len(start):
+            start = start[np.maximum(spos, 0)]
+            start[spos < 0] = np.datetime64("NaT")
+        else:
+            start = np.full(len(spos), np.datetime64("NaT"), dtype="datetime64[ns]")
+        frame["post"] = frame["visit_date"].to_numpy(dtype="datetime64[ns]") > start
         frame["_sid"] = run_numbers(
             frame["subject_id"].to_numpy(dtype=object)
         )  # integer keys group faster
