@@ -53,6 +53,15 @@ class RiskSets:
         """Sums of ``v`` over each event time's risk set."""
         return np.cumsum(self.block(v), axis=0)
 
+    def breslow(self, eta, shift, s0, m1, dm2):
+        """Log-likelihood, score and information (flattened) from the risk sets: ``m1`` the
+        risk-set means of x at each event time, ``dm2`` the sum over the event times of ``d``
+        times the risk-set means of x x' (flattened): never an event-times x p^2 array."""
+        d = self.d
+        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
+        dm1 = d[:, None] * m1
+        return ll, self.xsum - dm1.sum(axis=0), dm2 - (dm1.T @ m1).ravel()
+
     def moments(self, beta, ties: str):
         p, d = self.p, self.d
         if not len(d):
@@ -61,11 +70,8 @@ class RiskSets:
         eta, shift, r = self.weights(beta)
         s0, s1, s2 = self.cum(r), self.cum(r[:, None] * x), self.cum(r[:, None] * xx)
         if not (ties == "efron" and np.any(d > 1)):  # Breslow: d deaths share one risk set
-            m1 = s1 / s0[:, None]
-            ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
-            dm1 = d[:, None] * m1
-            info = (d / s0) @ s2 - (dm1.T @ m1).ravel()  # sum of d (m2 - m1 m1'), m2 = s2 / s0
-            return ll, self.xsum - dm1.sum(axis=0), info.reshape(p, p)
+            ll, U, info = self.breslow(eta, shift, s0, s1 / s0[:, None], (d / s0) @ s2)
+            return ll, U, info.reshape(p, p)
         rd = r * self.dead[: self.stop]
         d0, d1, d2 = self.block(rd), self.block(rd[:, None] * x), self.block(rd[:, None] * xx)
         ll = float(eta[self.dead].sum())

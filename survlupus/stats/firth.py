@@ -68,15 +68,13 @@ class _FirthRiskSets(RiskSets):
         # (d @ means)[at3] and T_ijr = sum_k d_k m2_ij m1_r = (means' (d m1))[at2]
         dmeans = (d / s0) @ sums
         t = (sums.T @ (dm1 / s0[:, None]))[self.at2].reshape(p, p, p)
-        ll = float(eta[self.dead].sum()) - float(np.sum(d * (np.log(s0) + shift)))
-        U = self.xsum - dmeans[1 : 1 + p]
-        info = dmeans[self.at2].reshape(p, p) - dm1.T @ m1
+        ll, U, info = self.breslow(eta, shift, s0, m1, dmeans[self.at2])
         # dI/db_r = sum_k d_k (m3_r - m2 m1_r - (m2[:, r] m1^T + m1 m2[r, :]) + 2 m1 m1^T m1_r):
         # the three m2 m1 terms are the tensor T, permuted
         m11 = (dm1[:, :, None] * m1[:, None, :]).reshape(-1, p * p)
         w = (m11.T @ m1).reshape(p, p, p)
         dinfo = dmeans[self.at3].reshape(p, p, p) - t - t.transpose(0, 2, 1) - t.transpose(2, 0, 1)
-        return ll, U, info, dinfo + 2 * w
+        return ll, U, info.reshape(p, p), dinfo + 2 * w
 
 
 class FirthModel(CoxModel):
