@@ -165,8 +165,8 @@ def derive_partitioned(
     if chunk_subjects < 1:
         raise ValueError("chunk_subjects must be at least 1")
     source, out = Path(source), Path(out)
-    folders = [out] if episodes is None else [out, Path(episodes)]
-    for folder in folders:
+    episodes = None if episodes is None else Path(episodes)
+    for folder in [out] if episodes is None else [out, episodes]:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("part-*.parquet"):
             old.unlink()
@@ -181,7 +181,7 @@ def derive_partitioned(
             window_days,
             all_subjects,
             units,
-            None if episodes is None else Path(episodes),
+            episodes,
         )
         rows = client.compute(bag).result() if client is not None else bag.compute()
         say(f"derived {sum(rows)} ADTTE rows in {len(parts)} parts under {out}")

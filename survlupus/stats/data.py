@@ -33,8 +33,7 @@ def select(
     # numpy on whole columns: at n = 1,000 pandas' boolean indexing and checks cost more than
     # the fit itself
     keep = np.asarray(adtte["PARAMCD"].to_numpy() == paramcd, dtype=bool)
-    every = bool(keep.all())
-    rows = adtte if every else adtte[keep]
+    rows = adtte if keep.all() else adtte[keep]
     if rows.empty:
         known = ", ".join(sorted(adtte["PARAMCD"].unique()))
         raise _problem(f"no rows for PARAMCD {paramcd!r}", f"use one of: {known}", "PARAMCD")
@@ -67,16 +66,14 @@ def select(
                 "add it, or pass subjects= with that column",
                 col,
             )
-    aval = out["AVAL"]
-    aval = aval.to_numpy("float64", na_value=np.nan) if aval.dtype.kind in "fiu" else _numeric(aval)
+    aval = _numeric(out["AVAL"])
     bad = np.isnan(aval) | (aval < 0)
     if bad.any():
         s = out["USUBJID"].iloc[int(np.flatnonzero(bad)[0])]
         raise DataError(
             [Problem("adtte", "AVAL is missing or negative", "derive AVAL again", "AVAL", str(s))]
         )
-    cnsr = out["CNSR"]
-    cnsr = cnsr.to_numpy("float64", na_value=np.nan) if cnsr.dtype.kind in "fiu" else _numeric(cnsr)
+    cnsr = _numeric(out["CNSR"])
     # one frame built from columns (inserting two columns into a copy costs more than the fit)
     data = {c: out[c].array for c in out.columns if c not in ("time", "event")}
     data["time"] = aval
@@ -85,8 +82,11 @@ def select(
 
 
 def _numeric(values: pd.Series) -> np.ndarray:
-    """A column as float64, anything not a number NaN (``pd.to_numeric(errors="coerce")``)."""
-    return pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
+    """A column as float64, anything not a number NaN (``pd.to_numeric(errors="coerce")``; a
+    numeric column is converted without parsing)."""
+    if values.dtype.kind not in "fiu":
+        values = pd.to_numeric(values, errors="coerce")
+    return values.to_numpy("float64", na_value=np.nan)
 
 
 def group_labels(values: pd.Series) -> list:

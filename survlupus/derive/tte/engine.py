@@ -131,8 +131,8 @@ def _in_observation(
     if cands.empty or scope.empty:
         empty = np.array([], dtype=np.int64)
         return empty, np.array([], dtype="datetime64[ns]"), empty
-    if ("_spos" in cands or "_key" in cands) and "_spos" in scope:
-        spos = subject_position(cands)
+    spos = subject_position(cands) if "_spos" in scope else None
+    if spos is not None:
         scope_spos = scope["_spos"].to_numpy()
         size = int(max(scope_spos.max(), spos.max(), 0)) + 1
         if spos.min() >= 0 and len(scope) == size and (scope_spos == np.arange(size)).all():
@@ -160,11 +160,14 @@ def _in_observation(
     return pos[rows], date[rows], (rows if keep is None else keep[rows])
 
 
-def subject_position(cands: pd.DataFrame) -> np.ndarray:
-    """Each candidate's subject position in ``trial.subjects``: ``_spos``, else from ``_key``."""
+def subject_position(cands: pd.DataFrame) -> np.ndarray | None:
+    """Each candidate's subject position in ``trial.subjects``: ``_spos``, else from ``_key``;
+    None when the candidates carry neither (they have ``subject_id``)."""
     if "_spos" in cands:
         return cands["_spos"].to_numpy()
-    return cands["_key"].to_numpy() >> DAY_BITS
+    if "_key" in cands:
+        return cands["_key"].to_numpy() >> DAY_BITS
+    return None
 
 
 def _evidence(src, rows: pd.DataFrame) -> np.ndarray:

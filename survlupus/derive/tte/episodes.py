@@ -130,13 +130,12 @@ def derive_episodes(
             if not len(inside):
                 continue
             chosen = sub.iloc[inside]
+            spos = subject_position(chosen)
             parts.append(
                 pd.DataFrame(
                     {
                         "_scope_pos": scope_pos,
-                        "USUBJID": ids[subject_position(chosen)]
-                        if "_spos" in chosen or "_key" in chosen
-                        else chosen["subject_id"].to_numpy(),
+                        "USUBJID": chosen["subject_id"].to_numpy() if spos is None else ids[spos],
                         "TYPE": type_name,
                         "PARAMCD": definition.paramcd,
                         "SEVERITY": severity,

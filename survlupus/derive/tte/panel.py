@@ -72,13 +72,7 @@ class VisitPanel:
         spos = subject_positions(frame["subject_id"], pd.Index(subjects["subject_id"]))
         # post-baseline: dated after the subject's start date (a visit of a subject without
         # one, or not in trial.subjects, is not)
-        start = subjects["start_date"].to_numpy(dtype="datetime64[ns]")
-        if len(start):
-            start = start[np.maximum(spos, 0)]
-            start[spos < 0] = np.datetime64("NaT")
-        else:
-            start = np.full(len(spos), np.datetime64("NaT"), dtype="datetime64[ns]")
-        frame["post"] = frame["visit_date"].to_numpy(dtype="datetime64[ns]") > start
+        frame["post"] = frame["visit_date"] > take_by_subject(subjects["start_date"], spos)
         frame["_sid"] = run_numbers(
             frame["subject_id"].to_numpy(dtype=object)
         )  # integer keys group faster
