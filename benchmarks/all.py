@@ -20,9 +20,9 @@ and, where one can be measured in the same run, a baseline beside it:
   size). No baseline can be run (the old code is gone): the numbers from the issue are quoted.
 * **simulate**: ``survlupus simulate musc --n 6667`` (20,001 subjects), written as CSV.
 * **fresh memory**: what the machine charges for memory a process has not touched before (1 GiB
-  written once, then again once freed). On the project's VMs the first costs about 2 s of
-  system time a GiB and the second a tenth of that, so the read and derive rows print their
-  user and system time and the memory they added beside the total.
+  written once, then again once freed). On the project's VMs the first costs 3.0-3.3 s of CPU
+  a GiB, nearly all system time, and the second about 0.2 s, so the read and derive rows print
+  their user and system time and the memory they added beside the total.
 * **out of core**: ``outofcore.py`` (Dask partitions) on 100,000 subjects by default;
   ``--registry 1000000`` for the registry-size run (about 6 minutes).
 
@@ -78,8 +78,8 @@ def _split(before: tuple[float, float], rss_before: float) -> dict:
 def touch(_: int) -> dict:
     """What fresh memory costs on this machine: 1 GiB allocated and written once (pages the
     process never had), then the same again after it was freed (pages the kernel hands back
-    at once). On the project's VMs the first costs about 2 s of system time a GiB, the second
-    about 0.15 s: a step's system time follows the memory it adds."""
+    at once). On the project's VMs the first costs 3.0-3.3 s of CPU a GiB, the second about
+    0.2 s: a step's system time follows the memory it adds."""
     import numpy as np
 
     out = {}
